@@ -1,0 +1,31 @@
+// What a start does to a database before serving: migrate, and on an empty one, the first data.
+import type { Config } from './config.js';
+import type { Db } from './db/pool.js';
+import { runMigrations } from './db/pool.js';
+import { DEMO_CITY, seedCityOnly, seedDemo } from './demo/seed.js';
+import { ensureAdmin } from './modules/accounts/service.js';
+import { sql } from 'drizzle-orm';
+
+export interface BootstrapResult {
+  seeded: 'demo' | 'city' | null;
+  /** Set only when `admin` was created now with a generated password. */
+  generatedAdminPassword: string | null;
+}
+
+export async function bootstrap(db: Db, cfg: Config, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
+  await runMigrations(db);
+  let seeded: BootstrapResult['seeded'] = null;
+  const { rows } = await db.execute<{ id: string }>(sql`select id from regions where parent_id is null order by created_at limit 1`);
+  let cityId = rows[0]?.id;
+  if (!cityId) {
+    if (cfg.demo) {
+      cityId = (await seedDemo(db)).cityId;
+      seeded = 'demo';
+    } else {
+      cityId = await seedCityOnly(db, env.JIAYUAN_CITY_NAME ?? DEMO_CITY.name, env.JIAYUAN_CITY_CODE ?? DEMO_CITY.code);
+      seeded = 'city';
+    }
+  }
+  const generatedAdminPassword = await ensureAdmin(db, cityId, cfg.adminPassword);
+  return { seeded, generatedAdminPassword };
+}

@@ -1,0 +1,51 @@
+// Every setting the server reads, from the environment, in one place.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Config {
+  port: number;
+  host: string;
+  /** External PostgreSQL; when unset the embedded server is used. */
+  databaseUrl: string | undefined;
+  /** Where the embedded PostgreSQL keeps its files (and other local state). */
+  dataDir: string;
+  /** Load the demo city into an empty database. */
+  demo: boolean;
+  adminPassword: string | undefined;
+  sessionTtlSeconds: number;
+  logLevel: string;
+  /** Built console assets served at `/`. */
+  webDist: string;
+  /** Failed logins before an account is locked, and for how long. */
+  loginMaxFailures: number;
+  loginLockSeconds: number;
+  /** Trust X-Forwarded-For from a reverse proxy. */
+  trustProxy: boolean;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: intEnv(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(projectRoot, env.JIAYUAN_DATA_DIR ?? 'data'),
+    demo: env.JIAYUAN_DEMO !== '0',
+    adminPassword: env.JIAYUAN_ADMIN_PASSWORD || undefined,
+    sessionTtlSeconds: intEnv(env, 'JIAYUAN_SESSION_TTL', 12 * 3600),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    webDist: path.resolve(projectRoot, env.JIAYUAN_WEB_DIST ?? 'web/dist'),
+    loginMaxFailures: intEnv(env, 'JIAYUAN_LOGIN_MAX_FAILURES', 5),
+    loginLockSeconds: intEnv(env, 'JIAYUAN_LOGIN_LOCK_SECONDS', 15 * 60),
+    trustProxy: env.JIAYUAN_TRUST_PROXY === '1',
+  };
+}

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+/** A Drizzle handle inside a transaction (same query API as Db). */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Executor = Db | Tx;
+
+export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+// timestamptz as Date, bigint (count(*)) as number where it fits.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+});
+
+export function createDb(url: string, max = 20): Db {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'jiayuan' });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  return drizzle(pool, { schema }) as Db;
+}
+
+// Any fixed number: migrations of concurrent starts (several app nodes, parallel tests) run one at a time.
+const MIGRATION_LOCK = 7_100_2013;
+
+/** Apply the checked-in forward-only migrations (drizzle/*.sql) that this database lacks. */
+export async function runMigrations(db: Db): Promise<void> {
+  const client = await db.$client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(drizzle(client, { schema }), { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,5 @@
+// Every module's tables, for Drizzle's typed queries and drizzle-kit's migration generator.
+export * from '../modules/regions/schema.js';
+export * from '../modules/accounts/schema.js';
+export * from '../modules/audit/schema.js';
+export * from '../modules/events/schema.js';

@@ -1,0 +1,97 @@
+// The Fastify application: plugins in order, then every module's routes, then the console.
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../db/pool.js';
+import { accountRoutes } from '../modules/accounts/routes.js';
+import { auditRoutes } from '../modules/audit/routes.js';
+import { regionRoutes } from '../modules/regions/routes.js';
+import { systemRoutes } from '../modules/system/routes.js';
+import type { RouteAccess } from './context.js';
+import { installErrorHandling, sendProblem } from './errors.js';
+import { installGuard } from './guard.js';
+import { ProblemSchema } from './schemas.js';
+import { installValidation } from './validation.js';
+
+export interface AppOptions {
+  db: Db;
+  config: Config;
+  /** A pino logger to use; none logs nothing (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+/** Every route we declare, with the access it needs: read by the authorization matrix test. */
+export interface DeclaredRoute extends RouteAccess {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    declaredRoutes: DeclaredRoute[];
+  }
+}
+
+export async function buildApp({ db, config, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    maxParamLength: 200,
+    genReqId: () => Math.random().toString(36).slice(2, 10),
+    ajv: { customOptions: { coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  installValidation(app);
+  installGuard(app, db);
+
+  app.decorate('declaredRoutes', [] as DeclaredRoute[]);
+  app.addSchema(ProblemSchema);
+  app.addHook('onRoute', (route) => {
+    const cfg = route.config as Partial<RouteAccess> | undefined;
+    if (!cfg?.access) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) if (m !== 'HEAD') app.declaredRoutes.push({ method: m, url: route.url, ...cfg } as DeclaredRoute);
+    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    const access = cfg.access === 'public' ? '公开' : cfg.access === 'authenticated' ? '任意已登录账号' : `需要权限 ${cfg.access}`;
+    schema.description = [schema.description, `访问：${access}${cfg.scope ? '；目标须在本人管辖范围内' : ''}`].filter(Boolean).join('\n\n');
+    if (cfg.access !== 'public') schema.security = [{ bearer: [] }];
+    const response = (schema.response ??= {}) as Record<string, unknown>;
+    response['4xx'] ??= { $ref: 'Problem#' };
+    response['5xx'] ??= { $ref: 'Problem#' };
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: '家园 Jiayuan 智慧社区平台 API', version: '0.1.0', description: '错误统一为 application/problem+json。' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(systemRoutes(db));
+  await app.register(accountRoutes(db, config));
+  await app.register(regionRoutes(db));
+  await app.register(auditRoutes(db));
+
+  // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
+  const index = path.join(config.webDist, 'index.html');
+  if (fs.existsSync(index)) {
+    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: ['index.html'] });
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/open311/'))
+        return reply.type('text/html').send(fs.createReadStream(index));
+      return sendProblem(reply, { type: 'https://jiayuan.dev/problems/route-not-found', title: '接口不存在', status: 404, detail: `${req.method} ${req.url.split('?')[0]} 不存在` });
+    });
+  }
+  return app;
+}

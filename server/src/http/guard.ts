@@ -1,0 +1,146 @@
+// The chain every route passes through, in one place:
+//   authenticate (onRequest) → permission (onRequest) → schema validation → scope (preHandler)
+//   → handler (service, one transaction, audit entry inside it) → audit of refused writes (onSend).
+// Routes declare `config: { access, scope, action }`; nothing else decides who may do what.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/pool.js';
+import { hasPermission, isRole, type Role } from '../modules/accounts/model.js';
+import { appendAudit } from '../modules/audit/service.js';
+import type { Level } from '../modules/regions/model.js';
+import type { Caller, ScopeTarget } from './context.js';
+import { problems } from './errors.js';
+
+export type ScopeResolver = (db: Db, id: string) => Promise<string | null>;
+
+const resolvers = new Map<string, ScopeResolver>();
+
+/** A module registers how to find the region path of the objects it owns. */
+export function registerScopeResolver(kind: string, resolve: ScopeResolver): void {
+  resolvers.set(kind, resolve);
+}
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+async function authenticate(db: Db, req: FastifyRequest): Promise<Caller | null> {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(h);
+  if (!m) throw problems.unauthenticated('Authorization 头格式应为 Bearer <token>');
+  const { rows } = await db.$client.query<{
+    sid: string;
+    expires_at: Date;
+    revoked_at: Date | null;
+    user_id: string;
+    username: string;
+    display_name: string;
+    roles: string[];
+    status: string;
+    region_id: string;
+    path: string;
+    level: Level;
+  }>(
+    `select s.id as sid, s.expires_at, s.revoked_at, u.id as user_id, u.username, u.display_name, u.roles,
+            u.status, u.region_id, r.path, r.level
+       from sessions s join users u on u.id = s.user_id join regions r on r.id = u.region_id
+      where s.token_hash = $1`,
+    [tokenHash(m[1]!)],
+  );
+  const s = rows[0];
+  if (!s || s.revoked_at || s.expires_at.getTime() <= Date.now()) throw problems.unauthenticated('登录已过期，请重新登录');
+  if (s.status !== 'active') throw problems.accountDisabled();
+  return {
+    userId: s.user_id,
+    sessionId: s.sid,
+    username: s.username,
+    displayName: s.display_name,
+    roles: s.roles.filter(isRole) as Role[],
+    regionId: s.region_id,
+    regionPath: s.path,
+    regionLevel: s.level,
+  };
+}
+
+function valueAt(req: FastifyRequest, from: ScopeTarget['from']): unknown {
+  const [part, key] = from.split('.') as ['params' | 'body' | 'query', string];
+  const src = part === 'params' ? req.params : part === 'body' ? req.body : req.query;
+  return src && typeof src === 'object' ? (src as Record<string, unknown>)[key] : undefined;
+}
+
+/** Throws unless the caller's region contains every target the route names. */
+async function checkScope(db: Db, req: FastifyRequest, targets: readonly ScopeTarget[]): Promise<void> {
+  const caller = req.caller!;
+  for (const t of targets) {
+    const id = valueAt(req, t.from);
+    if (id === undefined || id === null) continue; // optional and absent
+    const resolve = resolvers.get(t.kind);
+    if (!resolve) throw new Error(`no scope resolver for kind "${t.kind}"`);
+    const path = await resolve(db, String(id));
+    if (path === null) {
+      if (t.from.startsWith('params.')) throw problems.notFound(t.label);
+      throw problems.field(t.from, `${t.label}不存在`);
+    }
+    if (!path.startsWith(caller.regionPath)) throw problems.outOfScope(`该${t.label}不在您的管辖范围内`);
+  }
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function installGuard(app: FastifyInstance, db: Db): void {
+  app.decorateRequest('caller', null);
+  app.decorateRequest('audited', false);
+
+  app.addHook('onRequest', async (req) => {
+    const access = req.routeOptions.config.access;
+    if (access === undefined) return; // not one of ours (static files, docs, 404)
+    req.caller = await authenticate(db, req);
+    if (access === 'public') return;
+    if (!req.caller) throw problems.unauthenticated();
+    if (access !== 'authenticated' && !hasPermission(req.caller.roles, access)) throw problems.forbidden();
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const scope = req.routeOptions.config.scope;
+    if (scope && req.caller) await checkScope(db, req, scope);
+  });
+
+  // A write that did not commit its own audit entry (refused, invalid, failed) is recorded here,
+  // in its own transaction, before the answer leaves.
+  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
+    if (!WRITE_METHODS.has(req.method) || req.audited || req.routeOptions.config.access === undefined) return payload;
+    const status = reply.statusCode;
+    const outcome = status < 400 ? 'success' : status === 401 || status === 403 || status === 423 ? 'denied' : status < 500 ? 'rejected' : 'error';
+    let detail: Record<string, unknown> = {};
+    if (status >= 400 && typeof payload === 'string') {
+      try {
+        const p = JSON.parse(payload) as { type?: string; detail?: string };
+        detail = { problem: p.type, message: p.detail };
+      } catch {
+        /* not JSON */
+      }
+    }
+    const body = req.body as Record<string, unknown> | undefined;
+    if (req.routeOptions.url === '/api/auth/login' && body && typeof body.username === 'string')
+      detail.username = body.username.slice(0, 64);
+    try {
+      await db.transaction((tx) =>
+        appendAudit(tx, {
+          caller: req.caller,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'] ?? null,
+          action: req.routeOptions.config.action ?? `${req.method} ${req.routeOptions.url}`,
+          targetId: typeof (req.params as Record<string, unknown>)?.id === 'string' ? String((req.params as Record<string, string>).id).slice(0, 100) : null,
+          outcome,
+          statusCode: status,
+          detail,
+        }),
+      );
+      req.audited = true;
+    } catch (err) {
+      req.log.error({ err }, 'could not write audit entry for refused request');
+    }
+    return payload;
+  });
+}

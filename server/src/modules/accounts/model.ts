@@ -1,0 +1,153 @@
+// Roles, their permissions and who may grant what. Pure: no I/O.
+// `001` (§ platform architecture): one platform used at the 市/区/街道/社区 levels with authorised
+// access only; every account is bound to one region node and sees that node's subtree.
+import type { Level } from '../regions/model.js';
+
+export const ROLES = [
+  'city_admin',
+  'district_admin',
+  'street_admin',
+  'community_admin',
+  'grid_worker',
+  'handler',
+  'property_staff',
+  'evaluator',
+  'auditor',
+  'resident',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'regions.read',
+  'regions.write',
+  'users.read',
+  'users.write',
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+interface RoleSpec {
+  label: string;
+  /** Region levels an account with this role may be bound to. */
+  levels: readonly Level[];
+  permissions: readonly Permission[];
+  /** Roles an account with this role may give to others (always inside its own region). */
+  grants: readonly Role[];
+  description: string;
+}
+
+const OPERATIONAL: readonly Role[] = ['grid_worker', 'handler', 'property_staff', 'evaluator', 'resident'];
+const ADMIN_PERMS: readonly Permission[] = ['regions.read', 'regions.write', 'users.read', 'users.write'];
+
+export const ROLE_SPECS: Record<Role, RoleSpec> = {
+  city_admin: {
+    label: '市级管理员',
+    levels: ['city'],
+    permissions: ADMIN_PERMS,
+    grants: ROLES,
+    description: 'Maintains the whole city: regions, accounts of every level; the only role that appoints auditors.',
+  },
+  district_admin: {
+    label: '区级管理员',
+    levels: ['district'],
+    permissions: ADMIN_PERMS,
+    grants: ['district_admin', 'street_admin', 'community_admin', ...OPERATIONAL],
+    description: 'Maintains one district: its streets, communities, grids and their accounts.',
+  },
+  street_admin: {
+    label: '街道管理员',
+    levels: ['street'],
+    permissions: ADMIN_PERMS,
+    grants: ['street_admin', 'community_admin', ...OPERATIONAL],
+    description: 'Maintains one street (街道): its communities, grids and their accounts.',
+  },
+  community_admin: {
+    label: '社区管理员',
+    levels: ['community'],
+    permissions: ADMIN_PERMS,
+    grants: ['community_admin', ...OPERATIONAL],
+    description: 'Community workers (社区工作者) running one community: its grids and staff accounts.',
+  },
+  grid_worker: {
+    label: '网格员',
+    levels: ['community', 'grid'],
+    permissions: ['regions.read'],
+    grants: [],
+    description: 'Patrols a grid: reports events, keeps the register of the grid.',
+  },
+  handler: {
+    label: '处置人员',
+    levels: ['district', 'street', 'community', 'grid'],
+    permissions: ['regions.read'],
+    grants: [],
+    description: 'Member of a handling unit; handles dispatched events in its area.',
+  },
+  property_staff: {
+    label: '物业人员',
+    levels: ['community', 'grid'],
+    permissions: ['regions.read'],
+    grants: [],
+    description: 'Property-management company staff serving one community.',
+  },
+  evaluator: {
+    label: '评估人员',
+    levels: ['city', 'district', 'street', 'community'],
+    permissions: ['regions.read'],
+    grants: [],
+    description: 'Expert or third-party evaluator (`002` 6.2) reviewing assessments in its area.',
+  },
+  auditor: {
+    label: '审计员',
+    levels: ['city', 'district', 'street'],
+    permissions: ['regions.read', 'audit.read'],
+    grants: [],
+    description: 'Reads the audit log of its area; changes nothing (separation of duties).',
+  },
+  resident: {
+    label: '居民',
+    levels: ['community', 'grid'],
+    permissions: ['regions.read'],
+    grants: [],
+    description: 'A resident using the mobile pages of the community he or she lives in.',
+  },
+};
+
+export function isRole(x: string): x is Role {
+  return (ROLES as readonly string[]).includes(x);
+}
+
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of ROLE_SPECS[r].permissions) out.add(p);
+  return out;
+}
+
+export function hasPermission(roles: readonly Role[], p: Permission): boolean {
+  return roles.some((r) => ROLE_SPECS[r].permissions.includes(p));
+}
+
+/** Roles the holder of `roles` may grant. */
+export function grantableRoles(roles: readonly Role[]): Set<Role> {
+  const out = new Set<Role>();
+  for (const r of roles) for (const g of ROLE_SPECS[r].grants) out.add(g);
+  return out;
+}
+
+export type GrantProblem =
+  | { kind: 'not-grantable'; role: Role }
+  | { kind: 'wrong-level'; role: Role; level: Level; allowed: readonly Level[] };
+
+/**
+ * Can an account holding `granterRoles` give `roles` to an account bound to a region of `level`?
+ * The region itself must also lie in the granter's scope: that is checked by the scope guard.
+ */
+export function checkGrant(granterRoles: readonly Role[], roles: readonly Role[], level: Level): GrantProblem[] {
+  const grantable = grantableRoles(granterRoles);
+  const problems: GrantProblem[] = [];
+  for (const role of roles) {
+    if (!grantable.has(role)) problems.push({ kind: 'not-grantable', role });
+    else if (!ROLE_SPECS[role].levels.includes(level))
+      problems.push({ kind: 'wrong-level', role, level, allowed: ROLE_SPECS[role].levels });
+  }
+  return problems;
+}

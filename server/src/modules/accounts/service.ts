@@ -1,0 +1,265 @@
+// Use cases of accounts: login and sessions, and managing users inside one's own scope.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/pool.js';
+import { uuidv7 } from '../../db/ids.js';
+import type { Caller, Ctx } from '../../http/context.js';
+import { problems, type FieldError } from '../../http/errors.js';
+import { tokenHash } from '../../http/guard.js';
+import { appendAudit, auditedChange } from '../audit/service.js';
+import { emit } from '../events/service.js';
+import type { Level } from '../regions/model.js';
+import { findRegion } from '../regions/store.js';
+import { checkGrant, grantableRoles, isRole, permissionsOf, ROLE_SPECS, type Role } from './model.js';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import * as store from './store.js';
+
+type UserViewRow = NonNullable<Awaited<ReturnType<typeof store.findUserView>>>;
+
+export function presentUser(u: UserViewRow) {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    roles: u.roles.filter(isRole),
+    status: u.status as 'active' | 'disabled',
+    regionId: u.regionId,
+    regionName: u.regionName,
+    regionLevel: u.regionLevel as Level,
+    lockedUntil: u.lockedUntil && u.lockedUntil.getTime() > Date.now() ? u.lockedUntil.toISOString() : null,
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+  ip: string;
+  userAgent: string | null;
+}
+
+/**
+ * Failed attempts are slowed (250 ms more per consecutive failure) and, after
+ * `loginMaxFailures`, the account is locked for `loginLockSeconds`. Unknown usernames cost the same
+ * password check, so the answer does not reveal which accounts exist.
+ */
+export async function login(db: Db, cfg: Config, req: LoginRequest, markAudited: () => void) {
+  const u = await store.findByUsername(db, req.username);
+  if (!u) {
+    await verifyPassword(req.password, await dummyHash());
+    await sleep(250);
+    throw problems.badCredentials();
+  }
+  if (u.lockedUntil && u.lockedUntil.getTime() > Date.now()) throw problems.accountLocked(u.lockedUntil);
+  if (!(await verifyPassword(req.password, u.passwordHash))) {
+    const r = await store.recordFailure(db, u.id, cfg.loginMaxFailures, cfg.loginLockSeconds);
+    if (r.lockedUntil && r.lockedUntil.getTime() > Date.now()) throw problems.accountLocked(r.lockedUntil);
+    await sleep(Math.min(250 * r.failedLogins, 2000));
+    throw problems.badCredentials();
+  }
+  if (u.status !== 'active') throw problems.accountDisabled();
+
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + cfg.sessionTtlSeconds * 1000);
+  const region = await findRegion(db, u.regionId);
+  const roles = u.roles.filter(isRole);
+  await db.transaction(async (tx) => {
+    await store.patchUser(tx, u.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() });
+    await store.insertSession(tx, {
+      id: uuidv7(),
+      tokenHash: tokenHash(token),
+      userId: u.id,
+      expiresAt,
+      ip: req.ip,
+      userAgent: req.userAgent?.slice(0, 500) ?? null,
+    });
+    await appendAudit(tx, {
+      caller: { userId: u.id, displayName: u.displayName, roles, regionPath: region!.path },
+      ip: req.ip,
+      userAgent: req.userAgent,
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: u.id,
+      outcome: 'success',
+      statusCode: 200,
+      detail: { username: u.username },
+    });
+  });
+  markAudited();
+  const view = await store.findUserView(db, u.id);
+  return { token, expiresAt: expiresAt.toISOString(), user: presentUser(view!) };
+}
+
+export async function logout(ctx: Ctx): Promise<void> {
+  await auditedChange(
+    ctx,
+    { targetType: 'session', targetId: () => ctx.caller.sessionId, scopePath: () => ctx.caller.regionPath, statusCode: 204 },
+    (tx) => store.revokeSession(tx, ctx.caller.sessionId),
+  );
+}
+
+export async function me(db: Db, caller: Caller) {
+  const u = await store.findUserView(db, caller.userId);
+  return {
+    ...presentUser(u!),
+    permissions: [...permissionsOf(caller.roles)].sort(),
+    grantableRoles: [...grantableRoles(caller.roles)],
+  };
+}
+
+export async function changeOwnPassword(ctx: Ctx, current: string, next: string): Promise<void> {
+  const u = await store.findUser(ctx.db, ctx.caller.userId);
+  if (!u || !(await verifyPassword(current, u.passwordHash))) throw problems.field('body.currentPassword', '当前密码不正确');
+  const pp = passwordProblem(next);
+  if (pp) throw problems.field('body.newPassword', pp);
+  const hash = await hashPassword(next);
+  await auditedChange(
+    ctx,
+    { targetType: 'user', targetId: () => u.id, scopePath: () => ctx.caller.regionPath, statusCode: 204 },
+    async (tx) => {
+      await store.patchUser(tx, u.id, { passwordHash: hash });
+      // Other sessions end; this one stays.
+      await store.revokeUserSessions(tx, u.id, ctx.caller.sessionId);
+    },
+  );
+}
+
+export async function listUsers(db: Db, caller: Caller, regionPath: string | null, q: string | undefined, page: number, pageSize: number) {
+  const r = await store.listUsers(db, regionPath ?? caller.regionPath, q, pageSize, (page - 1) * pageSize);
+  return { items: r.items.map(presentUser), total: r.total };
+}
+
+export async function userDetail(db: Db, id: string) {
+  const u = await store.findUserView(db, id);
+  if (!u) throw problems.notFound('用户');
+  return presentUser(u);
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  displayName: string;
+  roles: string[];
+  regionId: string;
+}
+
+function checkRoles(caller: Caller, roles: string[], level: Level): FieldError[] {
+  const errors: FieldError[] = [];
+  const unknown = roles.filter((r) => !isRole(r));
+  if (unknown.length) errors.push({ field: 'body.roles', message: `未知角色：${unknown.join('、')}` });
+  if (roles.length === 0) errors.push({ field: 'body.roles', message: '至少需要一个角色' });
+  for (const p of checkGrant(caller.roles, roles.filter(isRole), level)) {
+    errors.push(
+      p.kind === 'not-grantable'
+        ? { field: 'body.roles', message: `无权授予角色「${ROLE_SPECS[p.role].label}」` }
+        : { field: 'body.roles', message: `角色「${ROLE_SPECS[p.role].label}」只能绑定到${p.allowed.map(levelLabel).join('、')}级区划` },
+    );
+  }
+  return errors;
+}
+
+const levelLabel = (l: Level) => ({ city: '市', district: '区', street: '街道', community: '社区', grid: '网格' })[l];
+
+export async function createUser(ctx: Ctx, input: NewUser) {
+  const region = await findRegion(ctx.db, input.regionId);
+  if (!region) throw problems.field('body.regionId', '区划不存在');
+  const errors = checkRoles(ctx.caller, input.roles, region.level as Level);
+  const pp = passwordProblem(input.password);
+  if (pp) errors.push({ field: 'body.password', message: pp });
+  if (errors.some((e) => e.message.startsWith('无权授予'))) throw problems.forbidden('不能授予超出本人权限的角色', errors);
+  if (errors.length) throw problems.validation(errors);
+  if (await store.findByUsername(ctx.db, input.username))
+    throw problems.conflict('用户名已存在', [{ field: 'body.username', message: '用户名已存在' }]);
+  const id = uuidv7();
+  const passwordHash = await hashPassword(input.password);
+  await auditedChange(
+    ctx,
+    { targetType: 'user', targetId: () => id, scopePath: () => region.path, detail: () => ({ username: input.username, roles: input.roles, regionId: region.id }), statusCode: 201 },
+    async (tx) => {
+      await store.insertUser(tx, {
+        id,
+        username: input.username,
+        passwordHash,
+        displayName: input.displayName,
+        regionId: region.id,
+        roles: input.roles,
+        createdBy: ctx.caller.userId,
+      });
+      await emit(tx, 'user.created', { userId: id, regionId: region.id, roles: input.roles });
+    },
+  );
+  return userDetail(ctx.db, id);
+}
+
+export interface UserPatch {
+  displayName?: string;
+  roles?: string[];
+  regionId?: string;
+  status?: 'active' | 'disabled';
+  password?: string;
+  unlock?: boolean;
+}
+
+export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
+  const u = await store.findUser(ctx.db, id);
+  if (!u) throw problems.notFound('用户');
+  const self = u.id === ctx.caller.userId;
+  if (self && (patch.roles || patch.regionId || patch.status))
+    throw problems.forbidden('不能修改本人的角色、所属区划或状态，请由上级管理员办理');
+  // Only someone who could have granted all of a user's roles may manage that user.
+  const grantable = grantableRoles(ctx.caller.roles);
+  if (!self && !u.roles.filter(isRole).every((r) => grantable.has(r as Role)))
+    throw problems.forbidden('该用户拥有您无权授予的角色，不能由您修改');
+  const region = patch.regionId ? await findRegion(ctx.db, patch.regionId) : await findRegion(ctx.db, u.regionId);
+  if (!region) throw problems.field('body.regionId', '区划不存在');
+  const errors: FieldError[] = [];
+  if (patch.roles || patch.regionId) errors.push(...checkRoles(ctx.caller, patch.roles ?? u.roles, region.level as Level));
+  if (patch.password !== undefined) {
+    const pp = passwordProblem(patch.password);
+    if (pp) errors.push({ field: 'body.password', message: pp });
+  }
+  if (errors.some((e) => e.message.startsWith('无权授予'))) throw problems.forbidden('不能授予超出本人权限的角色', errors);
+  if (errors.length) throw problems.validation(errors);
+  const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+  await auditedChange(
+    ctx,
+    {
+      targetType: 'user',
+      targetId: () => id,
+      scopePath: () => region.path,
+      detail: () => ({ changed: Object.keys(patch), before: { roles: u.roles, regionId: u.regionId, status: u.status } }),
+    },
+    async (tx) => {
+      await store.patchUser(tx, id, {
+        ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+        ...(patch.roles ? { roles: patch.roles } : {}),
+        ...(patch.regionId ? { regionId: patch.regionId } : {}),
+        ...(patch.status ? { status: patch.status } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+        ...(patch.unlock ? { lockedUntil: null, failedLogins: 0 } : {}),
+      });
+      // A change of power or a reset password ends the user's sessions.
+      if (patch.roles || patch.regionId || patch.status === 'disabled' || passwordHash) await store.revokeUserSessions(tx, id);
+      await emit(tx, 'user.updated', { userId: id, changed: Object.keys(patch) });
+    },
+  );
+  return userDetail(ctx.db, id);
+}
+
+/** First start: the city-level `admin` account. Returns the generated password when none was given. */
+export async function ensureAdmin(db: Db, cityRegionId: string, password: string | undefined): Promise<string | null> {
+  if (await store.findByUsername(db, 'admin')) return null;
+  const generated = password ? null : randomBytes(12).toString('base64url') + 'A1!';
+  await store.insertUser(db, {
+    id: uuidv7(),
+    username: 'admin',
+    passwordHash: await hashPassword(password ?? generated!),
+    displayName: '系统管理员',
+    regionId: cityRegionId,
+    roles: ['city_admin'],
+  });
+  return generated;
+}

@@ -1,0 +1,146 @@
+// Writing and reading the audit log (issue 2 §6): every write, and every read of personal data,
+// with who, what, when, from where and the outcome.
+import { and, asc, desc, eq, gt, gte, like, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.js';
+import { uuidv7 } from '../../db/ids.js';
+import type { Caller, Ctx } from '../../http/context.js';
+import { auditLog } from './schema.js';
+import { entryHash, GENESIS_HASH, verifyRows, type AuditFields, type ChainBreak, type ChainRow } from './model.js';
+
+// Advisory lock key: appends take it so the chain has one order; held to the end of the writing
+// transaction, which records its audit entry as its last statement.
+const CHAIN_LOCK = 7_100_2014;
+
+export interface AuditInput {
+  caller: Pick<Caller, 'userId' | 'displayName' | 'roles' | 'regionPath'> | null;
+  ip: string | null;
+  userAgent: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  /** Region path the entry concerns; defaults to the caller's region, or the root. */
+  scopePath?: string;
+  outcome: 'success' | 'denied' | 'rejected' | 'error';
+  statusCode: number;
+  detail?: Record<string, unknown>;
+}
+
+/** Appends one entry; call inside the transaction whose change it records, as its last statement. */
+export async function appendAudit(tx: Executor, input: AuditInput): Promise<{ seq: number; hash: string }> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
+  const [last] = await tx
+    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .from(auditLog)
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const fields: AuditFields = {
+    seq: (last?.seq ?? 0) + 1,
+    id: uuidv7(),
+    occurredAt: new Date(),
+    actorId: input.caller?.userId ?? null,
+    actorName: input.caller?.displayName ?? null,
+    actorRoles: input.caller ? [...input.caller.roles] : [],
+    ip: input.ip,
+    userAgent: input.userAgent ? input.userAgent.slice(0, 500) : null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    scopePath: input.scopePath ?? input.caller?.regionPath ?? '/',
+    outcome: input.outcome,
+    statusCode: input.statusCode,
+    detail: input.detail ?? {},
+  };
+  const hash = entryHash(prevHash, fields);
+  await tx.insert(auditLog).values({ ...fields, detail: fields.detail as object, prevHash, hash });
+  return { seq: fields.seq, hash };
+}
+
+export interface AuditQuery {
+  from?: Date;
+  to?: Date;
+  action?: string;
+  actorId?: string;
+  outcome?: string;
+  targetId?: string;
+  /** Return entries with seq below this (paging backwards from the newest). */
+  before?: number;
+  limit: number;
+}
+
+export async function listAudit(db: Db, scopePath: string, q: AuditQuery) {
+  const conds: SQL[] = [like(auditLog.scopePath, `${scopePath}%`)];
+  if (q.from) conds.push(gte(auditLog.occurredAt, q.from));
+  if (q.to) conds.push(lte(auditLog.occurredAt, q.to));
+  if (q.action) conds.push(like(auditLog.action, `${q.action.replace(/[\\%_]/g, '\\$&')}%`));
+  if (q.actorId) conds.push(eq(auditLog.actorId, q.actorId));
+  if (q.outcome) conds.push(eq(auditLog.outcome, q.outcome));
+  if (q.targetId) conds.push(eq(auditLog.targetId, q.targetId));
+  if (q.before) conds.push(lt(auditLog.seq, q.before));
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...conds))
+    .orderBy(desc(auditLog.seq))
+    .limit(q.limit);
+}
+
+/** Recomputes the whole chain in pages. Used by `npm run audit:verify` and `GET /api/audit/verify`. */
+export async function verifyChain(
+  db: Db,
+  pageSize = 5000,
+): Promise<{ ok: boolean; checked: number; lastSeq: number; break?: ChainBreak }> {
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  let checked = 0;
+  for (;;) {
+    const rows = (await db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, prev.seq))
+      .orderBy(asc(auditLog.seq))
+      .limit(pageSize)) as ChainRow[];
+    if (rows.length === 0) return { ok: true, checked, lastSeq: prev.seq };
+    const r = verifyRows(rows, prev);
+    if (!r.ok) return { ok: false, checked: checked + rows.findIndex((x) => x.seq === r.break.seq), lastSeq: prev.seq, break: r.break };
+    checked += rows.length;
+    prev = r.last;
+  }
+}
+
+export interface AuditedChange<T> {
+  targetType: string;
+  targetId: (result: T) => string | null;
+  /** Region path the change concerns (the target's), for auditors' scope. */
+  scopePath: (result: T) => string;
+  detail?: (result: T) => Record<string, unknown>;
+  statusCode?: number;
+}
+
+/**
+ * Runs a change in one transaction and records its audit entry in the same transaction, so a
+ * change is never committed without its entry (and an entry never without its change).
+ */
+export async function auditedChange<T>(
+  ctx: Ctx,
+  spec: AuditedChange<NoInfer<T>>,
+  change: (tx: Executor) => Promise<T>,
+): Promise<T> {
+  const result = await ctx.db.transaction(async (tx) => {
+    const r = await change(tx);
+    await appendAudit(tx, {
+      caller: ctx.caller,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      action: ctx.action,
+      targetType: spec.targetType,
+      targetId: spec.targetId(r),
+      scopePath: spec.scopePath(r),
+      outcome: 'success',
+      statusCode: spec.statusCode ?? 200,
+      detail: spec.detail?.(r) ?? {},
+    });
+    return r;
+  });
+  ctx.markAudited();
+  return result;
+}

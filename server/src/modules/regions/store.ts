@@ -1,0 +1,75 @@
+// SQL for the regions table. Only the regions module reads or writes it.
+import { and, asc, count, eq, inArray, like, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.js';
+import { regions } from './schema.js';
+import type { Geometry, Level } from './model.js';
+
+export type RegionRow = typeof regions.$inferSelect;
+
+export async function findRegion(db: Executor, id: string): Promise<RegionRow | undefined> {
+  const [r] = await db.select().from(regions).where(eq(regions.id, id));
+  return r;
+}
+
+export async function findRegionByCode(db: Executor, code: string): Promise<RegionRow | undefined> {
+  const [r] = await db.select().from(regions).where(eq(regions.code, code));
+  return r;
+}
+
+export async function regionPath(db: Db, id: string): Promise<string | null> {
+  const { rows } = await db.$client.query<{ path: string }>('select path from regions where id = $1', [id]);
+  return rows[0]?.path ?? null;
+}
+
+/** The subtree under `path` without boundaries (they can be large): the tree the caller sees. */
+export async function listSubtree(db: Executor, path: string) {
+  return db
+    .select({
+      id: regions.id,
+      parentId: regions.parentId,
+      name: regions.name,
+      level: regions.level,
+      code: regions.code,
+      sortOrder: regions.sortOrder,
+    })
+    .from(regions)
+    .where(like(regions.path, `${path}%`))
+    .orderBy(asc(regions.depth), asc(regions.sortOrder), asc(regions.code));
+}
+
+export async function ancestorsOf(db: Executor, path: string) {
+  const ids = path.split('/').filter(Boolean);
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: regions.id, name: regions.name, level: regions.level, depth: regions.depth })
+    .from(regions)
+    .where(inArray(regions.id, ids));
+  return rows.sort((a, b) => a.depth - b.depth).map(({ id, name, level }) => ({ id, name, level: level as Level }));
+}
+
+export async function childCount(db: Executor, id: string): Promise<number> {
+  const [r] = await db.select({ n: count() }).from(regions).where(eq(regions.parentId, id));
+  return r?.n ?? 0;
+}
+
+export async function insertRegion(db: Executor, row: typeof regions.$inferInsert): Promise<RegionRow> {
+  const [r] = await db.insert(regions).values(row).returning();
+  return r!;
+}
+
+export async function updateRegion(
+  db: Executor,
+  id: string,
+  patch: { name?: string; code?: string; boundary?: Geometry | null; sortOrder?: number },
+): Promise<RegionRow> {
+  const [r] = await db
+    .update(regions)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(regions.id, id))
+    .returning();
+  return r!;
+}
+
+export async function deleteRegion(db: Executor, id: string): Promise<void> {
+  await db.delete(regions).where(and(eq(regions.id, id)));
+}
