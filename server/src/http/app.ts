@@ -42,7 +42,7 @@ export async function buildApp({ db, config, logger }: AppOptions): Promise<Fast
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     genReqId: () => Math.random().toString(36).slice(2, 10),
     ajv: { customOptions: { coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -121,9 +121,17 @@ export function installGuard(app: FastifyInstance, db: Db): void {
         /* not JSON */
       }
     }
+    // A failed login concerns the account it named: its area's auditors see the attempt.
+    let scopePath: string | undefined;
     const body = req.body as Record<string, unknown> | undefined;
-    if (req.routeOptions.url === '/api/auth/login' && body && typeof body.username === 'string')
+    if (req.routeOptions.url === '/api/auth/login' && body && typeof body.username === 'string') {
       detail.username = body.username.slice(0, 64);
+      const { rows } = await db.$client.query<{ path: string }>(
+        'select r.path from users u join regions r on r.id = u.region_id where lower(u.username) = lower($1)',
+        [detail.username],
+      );
+      scopePath = rows[0]?.path;
+    }
     try {
       await db.transaction((tx) =>
         appendAudit(tx, {
@@ -132,6 +140,7 @@ export function installGuard(app: FastifyInstance, db: Db): void {
           userAgent: req.headers['user-agent'] ?? null,
           action: req.routeOptions.config.action ?? `${req.method} ${req.routeOptions.url}`,
           targetId: typeof (req.params as Record<string, unknown>)?.id === 'string' ? String((req.params as Record<string, string>).id).slice(0, 100) : null,
+          ...(scopePath ? { scopePath } : {}),
           outcome,
           statusCode: status,
           detail,

@@ -35,7 +35,24 @@ export function canonicalJson(v: unknown): string {
 }
 
 export function entryHash(prevHash: string, f: AuditFields): string {
-  const body = canonicalJson({ ...f, occurredAt: f.occurredAt.toISOString() });
+  // Exactly the audited fields, whatever else the object carries (a stored row has its hashes too).
+  const body = canonicalJson({
+    seq: f.seq,
+    id: f.id,
+    occurredAt: f.occurredAt.toISOString(),
+    actorId: f.actorId,
+    actorName: f.actorName,
+    actorRoles: f.actorRoles,
+    ip: f.ip,
+    userAgent: f.userAgent,
+    action: f.action,
+    targetType: f.targetType,
+    targetId: f.targetId,
+    scopePath: f.scopePath,
+    outcome: f.outcome,
+    statusCode: f.statusCode,
+    detail: f.detail,
+  });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 

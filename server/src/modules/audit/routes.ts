@@ -52,7 +52,7 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => {
         const q = req.query;
         const limit = q.limit ?? 50;
-        const rows = await listAudit(db, req.caller!.regionPath, {
+        const rows = await listAudit(db, { path: req.caller!.regionPath, top: req.caller!.regionLevel === 'city' }, {
           ...(q.from ? { from: new Date(q.from) } : {}),
           ...(q.to ? { to: new Date(q.to) } : {}),
           ...(q.action ? { action: q.action } : {}),

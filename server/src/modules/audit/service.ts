@@ -1,6 +1,6 @@
 // Writing and reading the audit log (issue 2 §6): every write, and every read of personal data,
 // with who, what, when, from where and the outcome.
-import { and, asc, desc, eq, gt, gte, like, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
@@ -68,8 +68,13 @@ export interface AuditQuery {
   limit: number;
 }
 
-export async function listAudit(db: Db, scopePath: string, q: AuditQuery) {
-  const conds: SQL[] = [like(auditLog.scopePath, `${scopePath}%`)];
+/**
+ * Entries whose scope path lies under the caller's. Entries of no region (anonymous requests that
+ * named no known account) have the path `/` and are seen by auditors at the top (city) level.
+ */
+export async function listAudit(db: Db, scope: { path: string; top: boolean }, q: AuditQuery) {
+  const inScope = like(auditLog.scopePath, `${scope.path}%`);
+  const conds: SQL[] = [scope.top ? or(inScope, eq(auditLog.scopePath, '/'))! : inScope];
   if (q.from) conds.push(gte(auditLog.occurredAt, q.from));
   if (q.to) conds.push(lte(auditLog.occurredAt, q.to));
   if (q.action) conds.push(like(auditLog.action, `${q.action.replace(/[\\%_]/g, '\\$&')}%`));
