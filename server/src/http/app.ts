@@ -44,6 +44,14 @@ export async function buildApp({ db, config, logger }: AppOptions): Promise<Fast
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
     genReqId: () => Math.random().toString(36).slice(2, 10),
+    // Errors the router raises before any route runs (bad URL encoding, over-long parameters).
+    frameworkErrors: (err, _req, reply) =>
+      sendProblem(reply, {
+        type: 'https://jiayuan.dev/problems/bad-url',
+        title: '请求地址有误',
+        status: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400,
+        detail: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? '路径参数过长' : '请求地址无法解析',
+      }),
     ajv: { customOptions: { coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -124,15 +124,15 @@ export function installGuard(app: FastifyInstance, db: Db): void {
     // A failed login concerns the account it named: its area's auditors see the attempt.
     let scopePath: string | undefined;
     const body = req.body as Record<string, unknown> | undefined;
-    if (req.routeOptions.url === '/api/auth/login' && body && typeof body.username === 'string') {
-      detail.username = body.username.slice(0, 64);
-      const { rows } = await db.$client.query<{ path: string }>(
-        'select r.path from users u join regions r on r.id = u.region_id where lower(u.username) = lower($1)',
-        [detail.username],
-      );
-      scopePath = rows[0]?.path;
-    }
     try {
+      if (req.routeOptions.url === '/api/auth/login' && body && typeof body.username === 'string') {
+        detail.username = body.username.slice(0, 64);
+        const { rows } = await db.$client.query<{ path: string }>(
+          'select r.path from users u join regions r on r.id = u.region_id where lower(u.username) = lower($1)',
+          [detail.username],
+        );
+        scopePath = rows[0]?.path;
+      }
       await db.transaction((tx) =>
         appendAudit(tx, {
           caller: req.caller,

@@ -100,7 +100,22 @@ export function toFieldErrors(errors: readonly ErrorObject[], part: string): Fie
   return out;
 }
 
+/** The first string in `v` that holds a NUL character, as a field path (PostgreSQL text cannot hold one). */
+export function findNul(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : null;
+  if (depth > 64 || v === null || typeof v !== 'object') return null;
+  for (const [k, x] of Object.entries(v)) {
+    const hit = findNul(x, `${path}.${k}`, depth + 1);
+    if (hit) return hit;
+  }
+  return null;
+}
+
 export function installValidation(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req) => {
+    const hit = findNul(req.params, 'params') ?? findNul(req.query, 'query') ?? findNul(req.body, 'body');
+    if (hit) throw problems.field(hit, '不能包含空字符（\\u0000）');
+  });
   const strict = makeAjv({ coerceTypes: false });
   const coercing = makeAjv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>

@@ -1,0 +1,225 @@
+// The authorization matrix: every route in the OpenAPI document, for every role, in scope and out
+// of scope (and without a token). A route missing from POLICY or FIXTURES fails this test, so each
+// new endpoint is covered the day it is added.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../src/modules/accounts/model.js';
+import { DEMO_PASSWORD, setupTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../helpers.js';
+
+const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD : DEMO_PASSWORD);
+
+const ADMINS: Role[] = ['city_admin', 'district_admin', 'street_admin', 'community_admin'];
+const ALL: Role[] = [...ROLES];
+
+/** Who may call what: written out here, independently of the code that enforces it. */
+const POLICY: Record<string, Role[] | 'public'> = {
+  'GET /api/health': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': ALL,
+  'GET /api/auth/me': ALL,
+  'POST /api/auth/password': ALL,
+  'GET /api/roles': ALL,
+  'GET /api/users': [...ADMINS],
+  'GET /api/users/{id}': [...ADMINS],
+  'POST /api/users': [...ADMINS],
+  'PATCH /api/users/{id}': [...ADMINS],
+  'GET /api/regions': ALL,
+  'GET /api/regions/{id}': ALL,
+  'POST /api/regions': [...ADMINS],
+  'PATCH /api/regions/{id}': [...ADMINS],
+  'DELETE /api/regions/{id}': [...ADMINS],
+  'GET /api/audit': ['auditor'],
+  'GET /api/audit/verify': ['auditor'],
+};
+
+/** One demo account per role, and where it sits. */
+const PRINCIPALS: Record<Role, string> = {
+  city_admin: 'admin',
+  district_admin: 'linjiang_admin',
+  street_admin: 'binhe_admin',
+  community_admin: 'liuan_admin',
+  grid_worker: 'liuan_grid1',
+  handler: 'linjiang_handler',
+  property_staff: 'liuan_property',
+  evaluator: 'city_evaluator',
+  auditor: 'binhe_auditor',
+  resident: 'liuan_resident',
+};
+
+interface Target {
+  /** A grid inside the principal's scope: the principal's own grid, or one below its node. */
+  grid: { id: string; code: string; communityId: string; communityCode: string };
+  /** A grid-worker account in that grid. */
+  userId: string;
+}
+
+interface Req {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Use a token of its own (the route ends the session). */
+  freshToken?: boolean;
+}
+
+type Fixture = (c: { t: TestApp; role: Role; scope: 'in' | 'out'; target: Target }) => Promise<Req> | Req;
+
+let seq = 100;
+const nextCode = () => String(seq++).padStart(3, '0');
+
+let t: TestApp;
+let other: Target; // a grid and user in a second city, outside everybody's scope
+const targets = new Map<Role, Target>();
+const tokens = new Map<Role, string>();
+
+async function gridUnder(regionId: string): Promise<Target['grid']> {
+  const { rows } = await t.db.$client.query<{ id: string; code: string; community_id: string; community_code: string }>(
+    `select g.id, g.code, c.id as community_id, c.code as community_code
+       from regions g join regions c on c.id = g.parent_id
+      where g.level = 'grid' and g.path like (select path from regions where id = $1) || '%'
+      order by g.code limit 1`,
+    [regionId],
+  );
+  return { id: rows[0]!.id, code: rows[0]!.code, communityId: rows[0]!.community_id, communityCode: rows[0]!.community_code };
+}
+
+async function freshGridIn(communityId: string, communityCode: string): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into regions (id, parent_id, level, depth, name, code, path)
+     select $1::uuid, c.id, 'grid', c.depth + 1, '临时网格' || $2::text, $2::text, c.path || $1::text || '/' from regions c where c.id = $3`,
+    [id, communityCode + nextCode(), communityId],
+  );
+  return id;
+}
+
+async function gridWorkerIn(gridId: string): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into users (id, username, password_hash, display_name, region_id, roles)
+     select $1, $2, password_hash, '矩阵网格员', $3, '{grid_worker}' from users where username = 'liuan_grid1'`,
+    [id, `matrix_${id.slice(0, 8)}`, gridId],
+  );
+  return id;
+}
+
+const FIXTURES: Record<string, Fixture> = {
+  'GET /api/health': () => ({}),
+  'POST /api/auth/login': ({ role }) => ({ body: { username: PRINCIPALS[role], password: passwordOf(role) } }),
+  'POST /api/auth/logout': () => ({ freshToken: true }),
+  'GET /api/auth/me': () => ({}),
+  'POST /api/auth/password': ({ role }) => ({ body: { currentPassword: passwordOf(role), newPassword: passwordOf(role) } }),
+  'GET /api/roles': () => ({}),
+  'GET /api/users': ({ scope, target }) => ({ query: { regionId: scope === 'in' ? target.grid.id : other.grid.id } }),
+  'GET /api/users/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.userId : other.userId } }),
+  'POST /api/users': ({ scope, target }) => ({
+    body: { username: `m_${randomUUID().slice(0, 8)}`, password: 'Matrix@2026', displayName: '矩阵用户', roles: ['grid_worker'], regionId: scope === 'in' ? target.grid.id : other.grid.id },
+  }),
+  'PATCH /api/users/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.userId : other.userId }, body: { displayName: '改名' } }),
+  'GET /api/regions': () => ({}),
+  'GET /api/regions/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.grid.id : other.grid.id } }),
+  'POST /api/regions': ({ scope, target }) => {
+    const g = scope === 'in' ? target.grid : other.grid;
+    return { body: { parentId: g.communityId, name: '矩阵网格', code: g.communityCode + nextCode() } };
+  },
+  'PATCH /api/regions/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.grid.id : other.grid.id }, body: { sortOrder: 7 } }),
+  'DELETE /api/regions/{id}': async ({ scope, target }) => {
+    const g = scope === 'in' ? target.grid : other.grid;
+    return { params: { id: await freshGridIn(g.communityId, g.communityCode) } };
+  },
+  'GET /api/audit': () => ({}),
+  'GET /api/audit/verify': () => ({}),
+};
+
+/** Routes whose target is named in the request, so an out-of-scope request is possible. */
+const SCOPED = new Set(['GET /api/users', 'GET /api/users/{id}', 'POST /api/users', 'PATCH /api/users/{id}', 'GET /api/regions/{id}', 'POST /api/regions', 'PATCH /api/regions/{id}', 'DELETE /api/regions/{id}']);
+
+let operations: string[] = [];
+
+beforeAll(async () => {
+  t = await setupTestApp();
+  // A second city, outside the scope of every principal (even the city administrator's).
+  const ids = { city: randomUUID(), district: randomUUID(), street: randomUUID(), community: randomUUID(), grid: randomUUID() };
+  const chain: [keyof typeof ids, string, string][] = [
+    ['city', '外市', '980100'],
+    ['district', '外区', '980102'],
+    ['street', '外街道', '980102001'],
+    ['community', '外社区', '980102001001'],
+    ['grid', '外网格', '980102001001001'],
+  ];
+  let path = '/';
+  let parent: string | null = null;
+  for (const [i, [level, name, code]] of chain.entries()) {
+    path += `${ids[level]}/`;
+    await t.db.$client.query('insert into regions (id, parent_id, level, depth, name, code, path) values ($1,$2,$3,$4,$5,$6,$7)', [ids[level], parent, level, i, name, code, path]);
+    parent = ids[level];
+  }
+  other = { grid: { id: ids.grid, code: '980102001001001', communityId: ids.community, communityCode: '980102001001' }, userId: await gridWorkerIn(ids.grid) };
+
+  for (const role of ROLES) {
+    const { rows } = await t.db.$client.query<{ region_id: string }>('select region_id from users where username = $1', [PRINCIPALS[role]]);
+    const grid = await gridUnder(rows[0]!.region_id);
+    targets.set(role, { grid, userId: await gridWorkerIn(grid.id) });
+    tokens.set(role, await t.login(PRINCIPALS[role]));
+  }
+  const doc = (await t.call('GET', '/api/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+  operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+});
+afterAll(() => t.close());
+
+async function send(op: string, req: Req, token: string | null) {
+  const [method, tpl] = op.split(' ') as [string, string];
+  const url = tpl.replace(/\{(\w+)\}/g, (_, k: string) => req.params?.[k] ?? 'missing');
+  return t.call(method, url, { ...(token ? { token } : {}), ...(req.query ? { query: req.query } : {}), ...(req.body !== undefined ? { body: req.body } : {}) });
+}
+
+describe('authorization matrix', () => {
+  it('every documented operation has a policy and a fixture', () => {
+    expect(operations.length).toBeGreaterThan(10);
+    for (const op of operations) {
+      expect(POLICY, `add ${op} to POLICY`).toHaveProperty([op]);
+      expect(FIXTURES, `add ${op} to FIXTURES`).toHaveProperty([op]);
+    }
+  });
+
+  it('without a token, every non-public operation is 401', async () => {
+    for (const op of operations) {
+      if (POLICY[op] === 'public') continue;
+      const res = await send(op, await FIXTURES[op]!({ t, role: 'city_admin', scope: 'in', target: targets.get('city_admin')! }), null);
+      expect(res.statusCode, `${op} anonymous: ${res.body}`).toBe(401);
+    }
+  });
+
+  for (const role of ROLES) {
+    it(`role ${role}: allowed operations succeed in scope, others are 403`, async () => {
+      for (const op of operations) {
+        const policy = POLICY[op]!;
+        const allowed = policy === 'public' || policy.includes(role);
+        const req = await FIXTURES[op]!({ t, role, scope: 'in', target: targets.get(role)! });
+        const token = req.freshToken ? await freshLogin(role) : tokens.get(role)!;
+        const res = await send(op, req, token);
+        if (allowed) expect(res.statusCode, `${role} ${op} in scope: ${res.body}`).toBeLessThan(300);
+        else {
+          expect(res.statusCode, `${role} ${op}: ${res.body}`).toBe(403);
+          expect(res.json().type).toContain('forbidden');
+        }
+      }
+    });
+
+    it(`role ${role}: targets outside its scope are refused`, async () => {
+      for (const op of operations) {
+        if (!SCOPED.has(op)) continue;
+        const policy = POLICY[op]!;
+        const req = await FIXTURES[op]!({ t, role, scope: 'out', target: targets.get(role)! });
+        const res = await send(op, req, tokens.get(role)!);
+        expect(res.statusCode, `${role} ${op} out of scope: ${res.body}`).toBe(403);
+        // Those with the permission are stopped by scope; the others already by the permission.
+        expect(res.json().type).toContain(policy !== 'public' && policy.includes(role) ? 'out-of-scope' : 'forbidden');
+      }
+    });
+  }
+});
+
+async function freshLogin(role: Role): Promise<string> {
+  const res = await t.call('POST', '/api/auth/login', { body: { username: PRINCIPALS[role], password: passwordOf(role) } });
+  return res.json().token as string;
+}

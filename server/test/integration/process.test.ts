@@ -1,0 +1,82 @@
+// The real start command as a process: embedded PostgreSQL on its own port, demo data on first
+// start, clean stop on SIGTERM, and a restart after kill -9 (orphaned postmaster, stale pid file).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/db/embedded.js';
+
+const serverDir = path.resolve(import.meta.dirname, '../..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiayuan-proc-'));
+const children: ChildProcess[] = [];
+
+function start(port: number) {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), JIAYUAN_DATA_DIR: dataDir, JIAYUAN_ADMIN_PASSWORD: 'Proc@Test2026', LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  children.push(child);
+  return { child, output: () => out };
+}
+
+async function healthy(port: number, ms = 90_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+const postmasterPid = () => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the server process with embedded PostgreSQL', () => {
+  it('starts with demo data, survives kill -9, and stops PostgreSQL on SIGTERM', async () => {
+    const port = await freePort();
+    const first = start(port);
+    expect(await healthy(port), first.output()).toBe(true);
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }) });
+    expect(login.status).toBe(200);
+    const pgPid = postmasterPid();
+    expect(alive(pgPid)).toBe(true);
+
+    // kill -9: the app dies at once and leaves its PostgreSQL running with a pid file.
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    expect(alive(pgPid)).toBe(true); // orphaned postmaster still holds the cluster
+    const port2 = await freePort();
+    const second = start(port2);
+    expect(await healthy(port2), second.output()).toBe(true);
+    expect(alive(pgPid)).toBe(false); // the orphan was stopped and a new postmaster started
+    const regions = await fetch(`http://127.0.0.1:${port2}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }) });
+    expect(regions.status).toBe(200); // same data: the account made by the first start
+
+    const pgPid2 = postmasterPid();
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    expect(alive(pgPid2)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 240_000);
+});
