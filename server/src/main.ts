@@ -11,17 +11,20 @@ const cfg = loadConfig();
 const log = pino({ level: cfg.logLevel });
 
 const database = await openDatabase(cfg, (m) => log.debug({ component: 'postgres' }, m));
-log.info({ embedded: !!database.embedded, port: database.embedded?.port }, database.embedded ? 'embedded PostgreSQL started' : 'using DATABASE_URL');
+log.info(
+  { embedded: !!database.embedded, port: database.embedded?.port },
+  database.embedded ? 'embedded PostgreSQL started' : 'using DATABASE_URL',
+);
 
-let app: FastifyInstance | undefined;
-let dispatcher: Dispatcher | undefined;
+// Filled in as the parts start, so a signal at any moment stops what is running.
+const running: { app?: FastifyInstance; dispatcher?: Dispatcher } = {};
 let shuttingDown = false;
 const shutdown = async (signal: string) => {
   if (shuttingDown) return;
   shuttingDown = true;
   log.info({ signal }, 'shutting down');
-  await app?.close().catch(() => {});
-  await dispatcher?.stop().catch(() => {});
+  await running.app?.close().catch(() => {});
+  await running.dispatcher?.stop().catch(() => {});
   await database.close();
   process.exit(0);
 };
@@ -32,10 +35,13 @@ const boot = await bootstrap(database.db, cfg);
 if (boot.seeded === 'demo') log.info('empty database: demo city 青川市 loaded');
 if (boot.generatedAdminPassword) {
   // Printed once, to the terminal only; it is not stored anywhere in plain text.
-  process.stdout.write(`\n  管理员账号已创建 / admin account created\n  username: admin\n  password: ${boot.generatedAdminPassword}\n  (shown once; set JIAYUAN_ADMIN_PASSWORD to choose it)\n\n`);
+  process.stdout.write(
+    `\n  管理员账号已创建 / admin account created\n  username: admin\n  password: ${boot.generatedAdminPassword}\n  (shown once; set JIAYUAN_ADMIN_PASSWORD to choose it)\n\n`,
+  );
 }
 
-dispatcher = await startDispatcher(database.db, database.url, (err) => log.error({ err }, 'outbox dispatch failed'));
-app = await buildApp({ db: database.db, config: cfg, logger: log });
+running.dispatcher = await startDispatcher(database.db, database.url, (err) => log.error({ err }, 'outbox dispatch failed'));
+const app = await buildApp({ db: database.db, config: cfg, logger: log });
+running.app = app;
 await app.listen({ port: cfg.port, host: cfg.host });
 log.info(`Jiayuan is running on http://localhost:${cfg.port}`);

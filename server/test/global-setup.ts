@@ -52,10 +52,10 @@ export async function teardown() {
   // External server: drop what this run created.
   const c = new pg.Client({ connectionString: serverUrl });
   await c.connect();
-  const { rows } = await c.query<{ datname: string }>(
-    `select datname from pg_database where datname = $1 or datname like $2`,
-    [templateDb, `${templateDb}\\_%`],
-  );
+  const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where datname = $1 or datname like $2`, [
+    templateDb,
+    `${templateDb}\\_%`,
+  ]);
   for (const r of rows) await c.query(`drop database if exists ${c.escapeIdentifier(r.datname)} with (force)`);
   await c.end();
 }

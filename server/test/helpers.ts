@@ -43,7 +43,11 @@ export interface TestApp {
   config: Config;
   /** Logs in and returns the bearer token (demo accounts use the demo password). */
   login(username: string, password?: string): Promise<string>;
-  call(method: string, url: string, opts?: { token?: string; body?: unknown; query?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  call(
+    method: string,
+    url: string,
+    opts?: { token?: string; body?: unknown; query?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
   /** Region ids of the demo city by name. */
   region(name: string): Promise<string>;
   close(): Promise<void>;

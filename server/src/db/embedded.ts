@@ -79,10 +79,7 @@ async function clearStaleServer(clusterDir: string, log: (msg: string) => void):
   }
 }
 
-export async function startEmbedded(
-  dataDir: string,
-  log: (msg: string) => void = () => {},
-): Promise<EmbeddedServer> {
+export async function startEmbedded(dataDir: string, log: (msg: string) => void = () => {}): Promise<EmbeddedServer> {
   const isRoot = os.userInfo().uid === 0;
   const clusterDir = path.join(dataDir, 'pg');
   const credFile = path.join(dataDir, 'pg-credentials.json');
@@ -114,11 +111,16 @@ export async function startEmbedded(
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'timezone=UTC',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'timezone=UTC',
     ],
     onLog: (m: unknown) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m).trim()),

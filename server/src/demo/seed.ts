@@ -29,17 +29,52 @@ const DISTRICTS: DistrictSpec[] = [
     name: '临江区',
     slug: 'linjiang',
     streets: [
-      { name: '滨河街道', slug: 'binhe', communities: [{ name: '柳岸社区', slug: 'liuan' }, { name: '江月社区', slug: 'jiangyue' }] },
-      { name: '望江街道', slug: 'wangjiang', communities: [{ name: '晓风社区', slug: 'xiaofeng' }, { name: '锦绣社区', slug: 'jinxiu' }] },
+      {
+        name: '滨河街道',
+        slug: 'binhe',
+        communities: [
+          { name: '柳岸社区', slug: 'liuan' },
+          { name: '江月社区', slug: 'jiangyue' },
+        ],
+      },
+      {
+        name: '望江街道',
+        slug: 'wangjiang',
+        communities: [
+          { name: '晓风社区', slug: 'xiaofeng' },
+          { name: '锦绣社区', slug: 'jinxiu' },
+        ],
+      },
     ],
   },
   {
     name: '青山区',
     slug: 'qingshan',
     streets: [
-      { name: '翠屏街道', slug: 'cuiping', communities: [{ name: '桂园社区', slug: 'guiyuan' }, { name: '竹溪社区', slug: 'zhuxi' }] },
-      { name: '松林街道', slug: 'songlin', communities: [{ name: '梧桐社区', slug: 'wutong' }, { name: '槐荫社区', slug: 'huaiyin' }] },
-      { name: '东岭街道', slug: 'dongling', communities: [{ name: '云溪社区', slug: 'yunxi' }, { name: '明德社区', slug: 'mingde' }] },
+      {
+        name: '翠屏街道',
+        slug: 'cuiping',
+        communities: [
+          { name: '桂园社区', slug: 'guiyuan' },
+          { name: '竹溪社区', slug: 'zhuxi' },
+        ],
+      },
+      {
+        name: '松林街道',
+        slug: 'songlin',
+        communities: [
+          { name: '梧桐社区', slug: 'wutong' },
+          { name: '槐荫社区', slug: 'huaiyin' },
+        ],
+      },
+      {
+        name: '东岭街道',
+        slug: 'dongling',
+        communities: [
+          { name: '云溪社区', slug: 'yunxi' },
+          { name: '明德社区', slug: 'mingde' },
+        ],
+      },
     ],
   },
 ];
@@ -58,8 +93,10 @@ export function prng(seed: number): () => number {
   };
 }
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅文辉鑫宇浩然子涵欣怡思远雨轩晨阳佳怡一诺梓萱俊杰婷婷海燕春梅秋菊冬生振华德胜';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅文辉鑫宇浩然子涵欣怡思远雨轩晨阳佳怡一诺梓萱俊杰婷婷海燕春梅秋菊冬生振华德胜';
 
 export function personName(rand: () => number): string {
   const s = SURNAMES[Math.floor(rand() * SURNAMES.length)]!;
@@ -74,12 +111,25 @@ type Box = [number, number, number, number]; // west, south, east, north
 
 function rect([w, s, e, n]: Box): Geometry {
   const r = (x: number) => Math.round(x * 1e6) / 1e6;
-  return { type: 'Polygon', coordinates: [[[r(w), r(s)], [r(e), r(s)], [r(e), r(n)], [r(w), r(n)], [r(w), r(s)]]] };
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [r(w), r(s)],
+        [r(e), r(s)],
+        [r(e), r(n)],
+        [r(w), r(n)],
+        [r(w), r(s)],
+      ],
+    ],
+  };
 }
 
 function split([w, s, e, n]: Box, parts: number, vertical: boolean): Box[] {
   return Array.from({ length: parts }, (_, i) =>
-    vertical ? [w + ((e - w) * i) / parts, s, w + ((e - w) * (i + 1)) / parts, n] : [w, s + ((n - s) * i) / parts, e, s + ((n - s) * (i + 1)) / parts],
+    vertical
+      ? [w + ((e - w) * i) / parts, s, w + ((e - w) * (i + 1)) / parts, n]
+      : [w, s + ((n - s) * i) / parts, e, s + ((n - s) * (i + 1)) / parts],
   ) as Box[];
 }
 
@@ -115,11 +165,22 @@ export async function seedDemo(db: Db): Promise<DemoSummary> {
   const people: DemoUser[] = [];
   const add = (parent: NewRegion | null, level: Level, name: string, code: string, box: Box, sortOrder: number) => {
     const id = uuidv7();
-    const r: NewRegion = { id, parentId: parent?.id ?? null, level, depth: parent ? parent.depth + 1 : 0, name, code, path: childPath(parent?.path ?? null, id), boundary: rect(box), sortOrder };
+    const r: NewRegion = {
+      id,
+      parentId: parent?.id ?? null,
+      level,
+      depth: parent ? parent.depth + 1 : 0,
+      name,
+      code,
+      path: childPath(parent?.path ?? null, id),
+      boundary: rect(box),
+      sortOrder,
+    };
     rows.push(r);
     return r;
   };
-  const person = (username: string, roles: Role[], region: NewRegion) => people.push({ username, displayName: personName(rand), roles, regionId: region.id });
+  const person = (username: string, roles: Role[], region: NewRegion) =>
+    people.push({ username, displayName: personName(rand), roles, regionId: region.id });
 
   const cityBox: Box = [118.1, 30.1, 118.5, 30.34];
   const city = add(null, 'city', DEMO_CITY.name, DEMO_CITY.code, cityBox, 0);
@@ -144,7 +205,14 @@ export async function seedDemo(db: Db): Promise<DemoSummary> {
         person(`${c.slug}_resident`, ['resident'], community);
         const gridCount = 3 + (ci % 2);
         split(cBox, gridCount, false).forEach((gBox, gi) => {
-          const grid = add(community, 'grid', `${c.name.replace('社区', '')}${GRID_NAMES[gi]}`, `${community.code}${String(gi + 1).padStart(3, '0')}`, gBox, gi);
+          const grid = add(
+            community,
+            'grid',
+            `${c.name.replace('社区', '')}${GRID_NAMES[gi]}`,
+            `${community.code}${String(gi + 1).padStart(3, '0')}`,
+            gBox,
+            gi,
+          );
           person(`${c.slug}_grid${gi + 1}`, ['grid_worker'], grid);
         });
       });

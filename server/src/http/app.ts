@@ -98,7 +98,12 @@ export async function buildApp({ db, config, logger }: AppOptions): Promise<Fast
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/open311/'))
         return reply.type('text/html').send(fs.createReadStream(index));
-      return sendProblem(reply, { type: 'https://jiayuan.dev/problems/route-not-found', title: '接口不存在', status: 404, detail: `${req.method} ${req.url.split('?')[0]} 不存在` });
+      return sendProblem(reply, {
+        type: 'https://jiayuan.dev/problems/route-not-found',
+        title: '接口不存在',
+        status: 404,
+        detail: `${req.method} ${req.url.split('?')[0]} 不存在`,
+      });
     });
   }
   return app;

@@ -114,6 +114,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     });
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, { type: TYPE_BASE + 'route-not-found', title: '接口不存在', status: 404, detail: `${req.method} ${req.url.split('?')[0]} 不存在` }),
+    sendProblem(reply, {
+      type: TYPE_BASE + 'route-not-found',
+      title: '接口不存在',
+      status: 404,
+      detail: `${req.method} ${req.url.split('?')[0]} 不存在`,
+    }),
   );
 }

@@ -111,7 +111,8 @@ export function installGuard(app: FastifyInstance, db: Db): void {
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     if (!WRITE_METHODS.has(req.method) || req.audited || req.routeOptions.config.access === undefined) return payload;
     const status = reply.statusCode;
-    const outcome = status < 400 ? 'success' : status === 401 || status === 403 || status === 423 ? 'denied' : status < 500 ? 'rejected' : 'error';
+    const outcome =
+      status < 400 ? 'success' : status === 401 || status === 403 || status === 423 ? 'denied' : status < 500 ? 'rejected' : 'error';
     let detail: Record<string, unknown> = {};
     if (status >= 400 && typeof payload === 'string') {
       try {
@@ -139,7 +140,10 @@ export function installGuard(app: FastifyInstance, db: Db): void {
           ip: req.ip,
           userAgent: req.headers['user-agent'] ?? null,
           action: req.routeOptions.config.action ?? `${req.method} ${req.routeOptions.url}`,
-          targetId: typeof (req.params as Record<string, unknown>)?.id === 'string' ? String((req.params as Record<string, string>).id).slice(0, 100) : null,
+          targetId:
+            typeof (req.params as Record<string, unknown>)?.id === 'string'
+              ? String((req.params as Record<string, string>).id).slice(0, 100)
+              : null,
           ...(scopePath ? { scopePath } : {}),
           outcome,
           statusCode: status,

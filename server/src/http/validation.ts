@@ -40,7 +40,9 @@ function message(e: ErrorObject): string {
     case 'additionalProperties':
       return '不允许的字段';
     case 'type': {
-      const types = String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t);
+      const types = String(p.type)
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t);
       return `类型应为${types.join('或')}`;
     }
     case 'minLength':
@@ -84,10 +86,12 @@ export function toFieldErrors(errors: readonly ErrorObject[], part: string): Fie
   const out: FieldError[] = [];
   for (const e of errors) {
     // anyOf/oneOf report every branch; the summary entry is enough.
-    if (errors.some((o) => (o.keyword === 'anyOf' || o.keyword === 'oneOf') && o !== e && e.schemaPath.startsWith(o.schemaPath)))
-      continue;
+    if (errors.some((o) => (o.keyword === 'anyOf' || o.keyword === 'oneOf') && o !== e && e.schemaPath.startsWith(o.schemaPath))) continue;
     const p = e.params as Record<string, unknown>;
-    const segs = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segs = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (e.keyword === 'required') segs.push(String(p.missingProperty));
     if (e.keyword === 'additionalProperties') segs.push(String(p.additionalProperty));
     const field = [PART_NAMES[part] ?? part, ...segs].join('.');

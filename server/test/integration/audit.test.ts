@@ -28,7 +28,10 @@ async function entries(token: string, query: Record<string, string> = {}) {
 describe('audit log', () => {
   it('records a successful write with who, what, where from and the outcome', async () => {
     const token = await t.login('binhe_admin');
-    const created = await t.call('POST', '/api/regions', { token, body: { parentId: await t.region('滨河街道'), name: '审计社区', code: '990102001007' } });
+    const created = await t.call('POST', '/api/regions', {
+      token,
+      body: { parentId: await t.region('滨河街道'), name: '审计社区', code: '990102001007' },
+    });
     expect(created.statusCode).toBe(201);
     const list = await entries(await t.login('city_auditor'), { action: 'region.create' });
     const e = list.find((x) => x.targetId === created.json().id)!;
@@ -39,7 +42,10 @@ describe('audit log', () => {
 
   it('records refused writes and failed logins too', async () => {
     const token = await t.login('liuan_grid1');
-    expect((await t.call('POST', '/api/regions', { token, body: { parentId: await t.region('柳岸社区'), name: 'x', code: '990102001001009' } })).statusCode).toBe(403);
+    expect(
+      (await t.call('POST', '/api/regions', { token, body: { parentId: await t.region('柳岸社区'), name: 'x', code: '990102001001009' } }))
+        .statusCode,
+    ).toBe(403);
     expect((await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'guess' } })).statusCode).toBe(401);
     const list = await entries(await t.login('city_auditor'), { outcome: 'denied' });
     expect(list.some((e) => e.action === 'region.create' && e.statusCode === 403)).toBe(true);
@@ -48,7 +54,10 @@ describe('audit log', () => {
 
   it('an auditor sees only the entries of its own area', async () => {
     const qs = await t.login('qingshan_admin');
-    await t.call('POST', '/api/regions', { token: qs, body: { parentId: await t.region('翠屏街道'), name: '青山审计社区', code: '990103001008' } });
+    await t.call('POST', '/api/regions', {
+      token: qs,
+      body: { parentId: await t.region('翠屏街道'), name: '青山审计社区', code: '990103001008' },
+    });
     const street = await entries(await t.login('binhe_auditor'), { limit: '500' });
     expect(street.length).toBeGreaterThan(0);
     expect(street.some((e) => e.detail.name === '青山审计社区')).toBe(false);
@@ -87,7 +96,7 @@ describe('audit log', () => {
     expect(api.json().ok).toBe(true);
     // A superuser can switch triggers off; the chain still shows the edit.
     await t.db.$client.query('alter table audit_log disable trigger user');
-    await t.db.$client.query("update audit_log set detail = '{\"name\":\"篡改\"}' where seq = 2");
+    await t.db.$client.query('update audit_log set detail = \'{"name":"篡改"}\' where seq = 2');
     await t.db.$client.query('alter table audit_log enable trigger user');
     const broken = await verifyChain(t.db);
     expect(broken).toMatchObject({ ok: false, break: { seq: 2, reason: 'hash' } });

@@ -95,7 +95,7 @@ describe('login, tokens and logout', () => {
     expect(res.json().title).toBe('账号已停用');
   });
 
-  it('changing one\'s password checks the old one and ends other sessions', async () => {
+  it("changing one's password checks the old one and ends other sessions", async () => {
     const a = (await login('zhuxi_admin', DEMO_PASSWORD)).json().token as string;
     const b = (await login('zhuxi_admin', DEMO_PASSWORD)).json().token as string;
     const wrong = await t.call('POST', '/api/auth/password', { token: a, body: { currentPassword: 'nope', newPassword: 'New@Pass2026' } });
@@ -103,7 +103,10 @@ describe('login, tokens and logout', () => {
     expect(wrong.json().errors[0].field).toBe('body.currentPassword');
     const weak = await t.call('POST', '/api/auth/password', { token: a, body: { currentPassword: DEMO_PASSWORD, newPassword: 'short' } });
     expect(weak.statusCode).toBe(400);
-    expect((await t.call('POST', '/api/auth/password', { token: a, body: { currentPassword: DEMO_PASSWORD, newPassword: 'New@Pass2026' } })).statusCode).toBe(204);
+    expect(
+      (await t.call('POST', '/api/auth/password', { token: a, body: { currentPassword: DEMO_PASSWORD, newPassword: 'New@Pass2026' } }))
+        .statusCode,
+    ).toBe(204);
     expect((await t.call('GET', '/api/auth/me', { token: a })).statusCode).toBe(200);
     expect((await t.call('GET', '/api/auth/me', { token: b })).statusCode).toBe(401);
     expect((await login('zhuxi_admin', 'New@Pass2026')).statusCode).toBe(200);

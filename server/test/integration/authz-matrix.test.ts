@@ -112,16 +112,28 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/users': ({ scope, target }) => ({ query: { regionId: scope === 'in' ? target.grid.id : other.grid.id } }),
   'GET /api/users/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.userId : other.userId } }),
   'POST /api/users': ({ scope, target }) => ({
-    body: { username: `m_${randomUUID().slice(0, 8)}`, password: 'Matrix@2026', displayName: '矩阵用户', roles: ['grid_worker'], regionId: scope === 'in' ? target.grid.id : other.grid.id },
+    body: {
+      username: `m_${randomUUID().slice(0, 8)}`,
+      password: 'Matrix@2026',
+      displayName: '矩阵用户',
+      roles: ['grid_worker'],
+      regionId: scope === 'in' ? target.grid.id : other.grid.id,
+    },
   }),
-  'PATCH /api/users/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.userId : other.userId }, body: { displayName: '改名' } }),
+  'PATCH /api/users/{id}': ({ scope, target }) => ({
+    params: { id: scope === 'in' ? target.userId : other.userId },
+    body: { displayName: '改名' },
+  }),
   'GET /api/regions': () => ({}),
   'GET /api/regions/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.grid.id : other.grid.id } }),
   'POST /api/regions': ({ scope, target }) => {
     const g = scope === 'in' ? target.grid : other.grid;
     return { body: { parentId: g.communityId, name: '矩阵网格', code: g.communityCode + nextCode() } };
   },
-  'PATCH /api/regions/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.grid.id : other.grid.id }, body: { sortOrder: 7 } }),
+  'PATCH /api/regions/{id}': ({ scope, target }) => ({
+    params: { id: scope === 'in' ? target.grid.id : other.grid.id },
+    body: { sortOrder: 7 },
+  }),
   'DELETE /api/regions/{id}': async ({ scope, target }) => {
     const g = scope === 'in' ? target.grid : other.grid;
     return { params: { id: await freshGridIn(g.communityId, g.communityCode) } };
@@ -131,7 +143,16 @@ const FIXTURES: Record<string, Fixture> = {
 };
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
-const SCOPED = new Set(['GET /api/users', 'GET /api/users/{id}', 'POST /api/users', 'PATCH /api/users/{id}', 'GET /api/regions/{id}', 'POST /api/regions', 'PATCH /api/regions/{id}', 'DELETE /api/regions/{id}']);
+const SCOPED = new Set([
+  'GET /api/users',
+  'GET /api/users/{id}',
+  'POST /api/users',
+  'PATCH /api/users/{id}',
+  'GET /api/regions/{id}',
+  'POST /api/regions',
+  'PATCH /api/regions/{id}',
+  'DELETE /api/regions/{id}',
+]);
 
 let operations: string[] = [];
 
@@ -150,10 +171,21 @@ beforeAll(async () => {
   let parent: string | null = null;
   for (const [i, [level, name, code]] of chain.entries()) {
     path += `${ids[level]}/`;
-    await t.db.$client.query('insert into regions (id, parent_id, level, depth, name, code, path) values ($1,$2,$3,$4,$5,$6,$7)', [ids[level], parent, level, i, name, code, path]);
+    await t.db.$client.query('insert into regions (id, parent_id, level, depth, name, code, path) values ($1,$2,$3,$4,$5,$6,$7)', [
+      ids[level],
+      parent,
+      level,
+      i,
+      name,
+      code,
+      path,
+    ]);
     parent = ids[level];
   }
-  other = { grid: { id: ids.grid, code: '980102001001001', communityId: ids.community, communityCode: '980102001001' }, userId: await gridWorkerIn(ids.grid) };
+  other = {
+    grid: { id: ids.grid, code: '980102001001001', communityId: ids.community, communityCode: '980102001001' },
+    userId: await gridWorkerIn(ids.grid),
+  };
 
   for (const role of ROLES) {
     const { rows } = await t.db.$client.query<{ region_id: string }>('select region_id from users where username = $1', [PRINCIPALS[role]]);
@@ -169,7 +201,11 @@ afterAll(() => t.close());
 async function send(op: string, req: Req, token: string | null) {
   const [method, tpl] = op.split(' ') as [string, string];
   const url = tpl.replace(/\{(\w+)\}/g, (_, k: string) => req.params?.[k] ?? 'missing');
-  return t.call(method, url, { ...(token ? { token } : {}), ...(req.query ? { query: req.query } : {}), ...(req.body !== undefined ? { body: req.body } : {}) });
+  return t.call(method, url, {
+    ...(token ? { token } : {}),
+    ...(req.query ? { query: req.query } : {}),
+    ...(req.body !== undefined ? { body: req.body } : {}),
+  });
 }
 
 describe('authorization matrix', () => {

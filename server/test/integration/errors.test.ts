@@ -35,7 +35,10 @@ describe('bad input gets a clear problem and changes nothing', () => {
   });
 
   it('wrong types and unknown fields → 400 naming each field', async () => {
-    const res = await t.call('POST', '/api/regions', { token: admin, body: { parentId: street, name: 12, code: '990102001009', colour: 'red' } });
+    const res = await t.call('POST', '/api/regions', {
+      token: admin,
+      body: { parentId: street, name: 12, code: '990102001009', colour: 'red' },
+    });
     expect(res.statusCode).toBe(400);
     const fields = (res.json().errors as { field: string; message: string }[]).map((e) => `${e.field}:${e.message}`);
     expect(fields).toContain('body.name:类型应为字符串');
@@ -43,7 +46,10 @@ describe('bad input gets a clear problem and changes nothing', () => {
   });
 
   it('numbers are not coerced from strings in JSON bodies', async () => {
-    const res = await t.call('POST', '/api/regions', { token: admin, body: { parentId: street, name: '新社区', code: '990102001009', sortOrder: '3' } });
+    const res = await t.call('POST', '/api/regions', {
+      token: admin,
+      body: { parentId: street, name: '新社区', code: '990102001009', sortOrder: '3' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([{ field: 'body.sortOrder', message: '类型应为整数' }]);
   });

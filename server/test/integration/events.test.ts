@@ -76,7 +76,10 @@ describe('outbox events', () => {
   });
 
   it('region changes made through the API emit events', async () => {
-    const res = await t.call('POST', '/api/regions', { token: await t.login('liuan_admin'), body: { parentId: await t.region('柳岸社区'), name: '事件网格', code: '990102001001077' } });
+    const res = await t.call('POST', '/api/regions', {
+      token: await t.login('liuan_admin'),
+      body: { parentId: await t.region('柳岸社区'), name: '事件网格', code: '990102001001077' },
+    });
     expect(res.statusCode).toBe(201);
     const { rows } = await t.db.$client.query("select payload from outbox where topic = 'region.created'");
     expect(rows.some((r) => r.payload.regionId === res.json().id)).toBe(true);

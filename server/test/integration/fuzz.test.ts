@@ -16,7 +16,7 @@ interface Operation {
 
 let t: TestApp;
 let token: string;
-let ops: Operation[] = [];
+const ops: Operation[] = [];
 let someRegion: string;
 
 beforeAll(async () => {
@@ -24,7 +24,16 @@ beforeAll(async () => {
   token = await t.login('admin');
   someRegion = await t.region('柳岸社区');
   const doc = (await t.call('GET', '/api/openapi.json')).json() as {
-    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { in: string; name: string }[];
+          requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+        }
+      >
+    >;
   };
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
@@ -45,7 +54,22 @@ afterAll(() => t.close());
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 50 }),
-  fc.constantFrom('', ' ', '%', '%zz', '../../etc/passwd', '\u0000', 'null', '-1', '1e309', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000', "'; drop table users; --", 'a'.repeat(5000), '𠀀𠀁𠀂'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '%',
+    '%zz',
+    '../../etc/passwd',
+    '\u0000',
+    'null',
+    '-1',
+    '1e309',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '00000000-0000-0000-0000-000000000000',
+    "'; drop table users; --",
+    'a'.repeat(5000),
+    '𠀀𠀁𠀂',
+  ),
   fc.integer().map(String),
   fc.uuid().map(String),
 );
@@ -62,12 +86,29 @@ function fill(path: string, value: (name: string) => string): string {
 
 async function expectNo5xx(op: Operation, res: { statusCode: number; headers: Record<string, unknown>; body: string }, what: string) {
   expect(res.statusCode, `${op.method} ${op.path} ${what} → ${res.statusCode} ${res.body.slice(0, 300)}`).toBeLessThan(500);
-  if (res.statusCode >= 400) expect(String(res.headers["content-type"]), `${op.method} ${op.path} ${what} → ${res.statusCode} ${res.body.slice(0, 300)}`).toContain("application/problem+json");
+  if (res.statusCode >= 400)
+    expect(String(res.headers['content-type']), `${op.method} ${op.path} ${what} → ${res.statusCode} ${res.body.slice(0, 300)}`).toContain(
+      'application/problem+json',
+    );
 }
 
 describe('request fuzzing finds no 5xx', () => {
   it('malformed raw bodies', async () => {
-    const bodies = ['{', '[', '{"a":', 'null', '"text"', '123', 'true', '{"a":1}garbage', '\u0000', '['.repeat(5000) + ']'.repeat(5000), '{"a":' + '1'.repeat(400) + '}', JSON.stringify({ __proto__: { admin: true } }), '{"constructor":{"prototype":{"x":1}}}'];
+    const bodies = [
+      '{',
+      '[',
+      '{"a":',
+      'null',
+      '"text"',
+      '123',
+      'true',
+      '{"a":1}garbage',
+      '\u0000',
+      '['.repeat(5000) + ']'.repeat(5000),
+      '{"a":' + '1'.repeat(400) + '}',
+      JSON.stringify({ __proto__: { admin: true } }),
+      '{"constructor":{"prototype":{"x":1}}}',
+    ];
     for (const op of ops.filter((o) => o.hasBody)) {
       for (const body of bodies) {
         const res = await t.app.inject({
@@ -84,10 +125,17 @@ describe('request fuzzing finds no 5xx', () => {
   it('random values for every documented body field', async () => {
     for (const op of ops.filter((o) => o.hasBody)) {
       await fc.assert(
-        fc.asyncProperty(fc.dictionary(fc.constantFrom(...op.bodyProps, 'extra'), jsonish, { maxKeys: op.bodyProps.length + 1 }), async (body) => {
-          const res = await t.call(op.method, fill(op.path, () => someRegion), { token, body });
-          await expectNo5xx(op, res, `body ${JSON.stringify(body).slice(0, 200)}`);
-        }),
+        fc.asyncProperty(
+          fc.dictionary(fc.constantFrom(...op.bodyProps, 'extra'), jsonish, { maxKeys: op.bodyProps.length + 1 }),
+          async (body) => {
+            const res = await t.call(
+              op.method,
+              fill(op.path, () => someRegion),
+              { token, body },
+            );
+            await expectNo5xx(op, res, `body ${JSON.stringify(body).slice(0, 200)}`);
+          },
+        ),
         { numRuns: 40 },
       );
     }
@@ -109,7 +157,11 @@ describe('request fuzzing finds no 5xx', () => {
 
   it('the same requests without a token are 4xx', async () => {
     for (const op of ops) {
-      const res = await t.call(op.method, fill(op.path, () => 'x'), { body: op.hasBody ? { a: 1 } : undefined });
+      const res = await t.call(
+        op.method,
+        fill(op.path, () => 'x'),
+        { body: op.hasBody ? { a: 1 } : undefined },
+      );
       await expectNo5xx(op, res, 'anonymous');
     }
   });

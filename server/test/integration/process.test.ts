@@ -12,7 +12,13 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiayuan-proc-'));
 const children: ChildProcess[] = [];
 
 function start(port: number) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), JIAYUAN_DATA_DIR: dataDir, JIAYUAN_ADMIN_PASSWORD: 'Proc@Test2026', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    JIAYUAN_DATA_DIR: dataDir,
+    JIAYUAN_ADMIN_PASSWORD: 'Proc@Test2026',
+    LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -45,7 +51,8 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -57,7 +64,11 @@ describe('the server process with embedded PostgreSQL', () => {
     const port = await freePort();
     const first = start(port);
     expect(await healthy(port), first.output()).toBe(true);
-    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }) });
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }),
+    });
     expect(login.status).toBe(200);
     const pgPid = postmasterPid();
     expect(alive(pgPid)).toBe(true);
@@ -70,7 +81,11 @@ describe('the server process with embedded PostgreSQL', () => {
     const second = start(port2);
     expect(await healthy(port2), second.output()).toBe(true);
     expect(alive(pgPid)).toBe(false); // the orphan was stopped and a new postmaster started
-    const regions = await fetch(`http://127.0.0.1:${port2}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }) });
+    const regions = await fetch(`http://127.0.0.1:${port2}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }),
+    });
     expect(regions.status).toBe(200); // same data: the account made by the first start
 
     const pgPid2 = postmasterPid();

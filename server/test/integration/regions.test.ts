@@ -18,7 +18,15 @@ const flatten = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...flatten(n
 
 const square = (w: number, s: number, d = 0.001) => ({
   type: 'Polygon',
-  coordinates: [[[w, s], [w + d, s], [w + d, s + d], [w, s + d], [w, s]]],
+  coordinates: [
+    [
+      [w, s],
+      [w + d, s],
+      [w + d, s + d],
+      [w, s + d],
+      [w, s],
+    ],
+  ],
 });
 
 describe('region tree by scope', () => {
@@ -98,14 +106,32 @@ describe('region maintenance', () => {
     expect(bad.json().errors[0]).toEqual({ field: 'body.code', message: '社区代码应为 12 位（所属街道代码 + 3 位）' });
     const dup = await t.call('POST', '/api/regions', { token, body: { parentId: street, name: 'y社区', code: '990102001001' } });
     expect(dup.statusCode).toBe(409);
-    const gridChild = await t.call('POST', '/api/regions', { token, body: { parentId: await t.region('柳岸第一网格'), name: 'z', code: '990102001001001001' } });
+    const gridChild = await t.call('POST', '/api/regions', {
+      token,
+      body: { parentId: await t.region('柳岸第一网格'), name: 'z', code: '990102001001001001' },
+    });
     expect(gridChild.statusCode).toBe(400);
   });
 
   it('boundaries must be valid GeoJSON polygons', async () => {
     const token = await t.login('admin');
     const id = await t.region('柳岸第二网格');
-    const open = await t.call('PATCH', `/api/regions/${id}`, { token, body: { boundary: { type: 'Polygon', coordinates: [[[118, 30], [118.1, 30], [118.1, 30.1], [118, 30.1]]] } } });
+    const open = await t.call('PATCH', `/api/regions/${id}`, {
+      token,
+      body: {
+        boundary: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [118, 30],
+              [118.1, 30],
+              [118.1, 30.1],
+              [118, 30.1],
+            ],
+          ],
+        },
+      },
+    });
     expect(open.statusCode).toBe(400);
     expect(open.json().errors[0]).toEqual({ field: 'body.boundary', message: '多边形的环应首尾闭合' });
     const point = await t.call('PATCH', `/api/regions/${id}`, { token, body: { boundary: { type: 'Point', coordinates: [118, 30] } } });
@@ -122,9 +148,15 @@ describe('region maintenance', () => {
     expect(own.statusCode).toBe(403);
     const other = await t.call('PATCH', `/api/regions/${await t.region('桂园社区')}`, { token, body: { name: '改名' } });
     expect(other.statusCode).toBe(403);
-    const underOther = await t.call('POST', '/api/regions', { token, body: { parentId: await t.region('翠屏街道'), name: '越界社区', code: '990103001009' } });
+    const underOther = await t.call('POST', '/api/regions', {
+      token,
+      body: { parentId: await t.region('翠屏街道'), name: '越界社区', code: '990103001009' },
+    });
     expect(underOther.statusCode).toBe(403);
-    const gw = await t.call('POST', '/api/regions', { token: await t.login('liuan_grid1'), body: { parentId: await t.region('柳岸社区'), name: 'x', code: '990102001001009' } });
+    const gw = await t.call('POST', '/api/regions', {
+      token: await t.login('liuan_grid1'),
+      body: { parentId: await t.region('柳岸社区'), name: 'x', code: '990102001001009' },
+    });
     expect(gw.statusCode).toBe(403);
     expect(gw.json().type).toContain('forbidden');
   });

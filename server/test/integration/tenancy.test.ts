@@ -32,7 +32,9 @@ describe('Citus-ready tenancy', () => {
   });
 
   it('per-community tables include community_id in the primary key and every unique constraint or index', async () => {
-    const perCommunity = (await tables()).filter((r) => r.has_community && !LOCAL_TABLES.has(r.table) && !REFERENCE_TABLES.has(r.table)).map((r) => r.table);
+    const perCommunity = (await tables())
+      .filter((r) => r.has_community && !LOCAL_TABLES.has(r.table) && !REFERENCE_TABLES.has(r.table))
+      .map((r) => r.table);
     const { rows } = await t.db.$client.query<{ table: string; index: string; primary: boolean; columns: string[] }>(`
       select c.relname as table, i.relname as index, x.indisprimary as primary,
              array(select a.attname from unnest(x.indkey) k join pg_attribute a on a.attrelid = c.oid and a.attnum = k) as columns
@@ -40,7 +42,10 @@ describe('Citus-ready tenancy', () => {
         join pg_namespace n on n.oid = c.relnamespace
        where n.nspname = 'public' and (x.indisunique or x.indisprimary)`);
     for (const table of perCommunity) {
-      expect(rows.some((r) => r.table === table && r.primary), `${table} has no primary key`).toBe(true);
+      expect(
+        rows.some((r) => r.table === table && r.primary),
+        `${table} has no primary key`,
+      ).toBe(true);
     }
     for (const r of rows.filter((r) => perCommunity.includes(r.table))) {
       expect(r.columns, `${r.table}.${r.index} lacks community_id`).toContain('community_id');

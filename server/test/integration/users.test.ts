@@ -7,37 +7,61 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const newUser = (over: Record<string, unknown>) => ({ username: `u${Math.random().toString(36).slice(2, 9)}`, password: 'Good@Pass1', displayName: '测试用户', roles: ['grid_worker'], ...over });
+const newUser = (over: Record<string, unknown>) => ({
+  username: `u${Math.random().toString(36).slice(2, 9)}`,
+  password: 'Good@Pass1',
+  displayName: '测试用户',
+  roles: ['grid_worker'],
+  ...over,
+});
 
-describe('creating accounts inside one\'s scope', () => {
+describe("creating accounts inside one's scope", () => {
   it('a community administrator creates a grid worker in its grid, who can then log in', async () => {
     const token = await t.login('liuan_admin');
     const grid = await t.region('柳岸第二网格');
-    const res = await t.call('POST', '/api/users', { token, body: newUser({ username: 'wg_liuan_new', displayName: '周晓岚', regionId: grid }) });
+    const res = await t.call('POST', '/api/users', {
+      token,
+      body: newUser({ username: 'wg_liuan_new', displayName: '周晓岚', regionId: grid }),
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ username: 'wg_liuan_new', roles: ['grid_worker'], regionName: '柳岸第二网格', regionLevel: 'grid', status: 'active' });
+    expect(res.json()).toMatchObject({
+      username: 'wg_liuan_new',
+      roles: ['grid_worker'],
+      regionName: '柳岸第二网格',
+      regionLevel: 'grid',
+      status: 'active',
+    });
     expect((await t.call('POST', '/api/auth/login', { body: { username: 'WG_LIUAN_NEW', password: 'Good@Pass1' } })).statusCode).toBe(200);
   });
 
-  it('refuses a region outside the creator\'s scope', async () => {
+  it("refuses a region outside the creator's scope", async () => {
     const token = await t.login('liuan_admin');
     const res = await t.call('POST', '/api/users', { token, body: newUser({ regionId: await t.region('江月第一网格') }) });
     expect(res.statusCode).toBe(403);
     expect(res.json().type).toContain('out-of-scope');
   });
 
-  it('refuses a role wider than the creator\'s own', async () => {
+  it("refuses a role wider than the creator's own", async () => {
     const token = await t.login('binhe_admin');
-    const res = await t.call('POST', '/api/users', { token, body: newUser({ roles: ['district_admin'], regionId: await t.region('滨河街道') }) });
+    const res = await t.call('POST', '/api/users', {
+      token,
+      body: newUser({ roles: ['district_admin'], regionId: await t.region('滨河街道') }),
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json().errors[0].message).toBe('无权授予角色「区级管理员」');
-    const auditor = await t.call('POST', '/api/users', { token, body: newUser({ roles: ['auditor'], regionId: await t.region('滨河街道') }) });
+    const auditor = await t.call('POST', '/api/users', {
+      token,
+      body: newUser({ roles: ['auditor'], regionId: await t.region('滨河街道') }),
+    });
     expect(auditor.statusCode).toBe(403);
   });
 
   it('refuses a role bound to the wrong level', async () => {
     const token = await t.login('admin');
-    const res = await t.call('POST', '/api/users', { token, body: newUser({ roles: ['community_admin'], regionId: await t.region('滨河街道') }) });
+    const res = await t.call('POST', '/api/users', {
+      token,
+      body: newUser({ roles: ['community_admin'], regionId: await t.region('滨河街道') }),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].message).toContain('只能绑定到社区级区划');
   });
@@ -45,9 +69,14 @@ describe('creating accounts inside one\'s scope', () => {
   it('refuses a weak password, an unknown role and a taken username', async () => {
     const token = await t.login('admin');
     const c = await t.region('柳岸社区');
-    expect((await t.call('POST', '/api/users', { token, body: newUser({ password: 'abcdefgh', regionId: c }) })).json().errors[0].field).toBe('body.password');
+    expect(
+      (await t.call('POST', '/api/users', { token, body: newUser({ password: 'abcdefgh', regionId: c }) })).json().errors[0].field,
+    ).toBe('body.password');
     expect((await t.call('POST', '/api/users', { token, body: newUser({ roles: ['superuser'], regionId: c }) })).statusCode).toBe(400);
-    const dup = await t.call('POST', '/api/users', { token, body: newUser({ username: 'Liuan_Admin', roles: ['community_admin'], regionId: c }) });
+    const dup = await t.call('POST', '/api/users', {
+      token,
+      body: newUser({ username: 'Liuan_Admin', roles: ['community_admin'], regionId: c }),
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors[0].field).toBe('body.username');
   });
@@ -56,7 +85,10 @@ describe('creating accounts inside one\'s scope', () => {
 describe('listing and changing accounts', () => {
   it('lists only accounts in scope, with search and paging', async () => {
     const token = await t.login('binhe_admin');
-    const res = (await t.call('GET', '/api/users', { token, query: { pageSize: '500' } })).json() as { items: { username: string; regionName: string }[]; total: number };
+    const res = (await t.call('GET', '/api/users', { token, query: { pageSize: '500' } })).json() as {
+      items: { username: string; regionName: string }[];
+      total: number;
+    };
     expect(res.total).toBe(res.items.length);
     const names = res.items.map((u) => u.username);
     expect(names).toContain('liuan_admin');
@@ -72,9 +104,14 @@ describe('listing and changing accounts', () => {
     expect(foreign.statusCode).toBe(403);
   });
 
-  it('changing roles takes effect and ends the user\'s sessions', async () => {
+  it("changing roles takes effect and ends the user's sessions", async () => {
     const admin = await t.login('binhe_admin');
-    const created = (await t.call('POST', '/api/users', { token: admin, body: newUser({ username: 'role_change', roles: ['handler'], regionId: await t.region('柳岸社区') }) })).json();
+    const created = (
+      await t.call('POST', '/api/users', {
+        token: admin,
+        body: newUser({ username: 'role_change', roles: ['handler'], regionId: await t.region('柳岸社区') }),
+      })
+    ).json();
     const userToken = (await t.call('POST', '/api/auth/login', { body: { username: 'role_change', password: 'Good@Pass1' } })).json().token;
     const res = await t.call('PATCH', `/api/users/${created.id}`, { token: admin, body: { roles: ['community_admin'] } });
     expect(res.statusCode).toBe(200);
@@ -89,7 +126,9 @@ describe('listing and changing accounts', () => {
     const { rows } = await t.db.$client.query<{ id: string }>("select id from users where username = 'binhe_auditor'");
     const res = await t.call('PATCH', `/api/users/${rows[0]!.id}`, { token, body: { password: 'Taken@Over1' } });
     expect(res.statusCode).toBe(403);
-    expect((await t.call('POST', '/api/auth/login', { body: { username: 'binhe_auditor', password: DEMO_PASSWORD } })).statusCode).toBe(200);
+    expect((await t.call('POST', '/api/auth/login', { body: { username: 'binhe_auditor', password: DEMO_PASSWORD } })).statusCode).toBe(
+      200,
+    );
   });
 
   it('a user outside the scope is 403 to read and to change', async () => {

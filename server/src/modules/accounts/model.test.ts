@@ -19,7 +19,8 @@ describe('grants', () => {
 
   it('only the city administrator appoints auditors; operational roles grant nothing', () => {
     for (const r of ROLES) expect(grantableRoles([r]).has('auditor')).toBe(r === 'city_admin');
-    for (const r of ['grid_worker', 'handler', 'property_staff', 'evaluator', 'auditor', 'resident'] as Role[]) expect(grantableRoles([r]).size).toBe(0);
+    for (const r of ['grid_worker', 'handler', 'property_staff', 'evaluator', 'auditor', 'resident'] as Role[])
+      expect(grantableRoles([r]).size).toBe(0);
   });
 
   it('an accepted grant never gives a permission of users.write beyond what the granter has', () => {
@@ -36,7 +37,9 @@ describe('grants', () => {
 
   it('roles are bound only to their levels', () => {
     expect(checkGrant(['city_admin'], ['grid_worker'], 'grid')).toEqual([]);
-    expect(checkGrant(['city_admin'], ['community_admin'], 'street')).toEqual([{ kind: 'wrong-level', role: 'community_admin', level: 'street', allowed: ['community'] }]);
+    expect(checkGrant(['city_admin'], ['community_admin'], 'street')).toEqual([
+      { kind: 'wrong-level', role: 'community_admin', level: 'street', allowed: ['community'] },
+    ]);
     expect(checkGrant(['street_admin'], ['district_admin'], 'district')).toEqual([{ kind: 'not-grantable', role: 'district_admin' }]);
     for (const r of ROLES) expect(ROLE_SPECS[r].levels.length).toBeGreaterThan(0);
   });

@@ -17,13 +17,7 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = [
-  'regions.read',
-  'regions.write',
-  'users.read',
-  'users.write',
-  'audit.read',
-] as const;
+export const PERMISSIONS = ['regions.read', 'regions.write', 'users.read', 'users.write', 'audit.read'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 interface RoleSpec {
@@ -134,8 +128,7 @@ export function grantableRoles(roles: readonly Role[]): Set<Role> {
 }
 
 export type GrantProblem =
-  | { kind: 'not-grantable'; role: Role }
-  | { kind: 'wrong-level'; role: Role; level: Level; allowed: readonly Level[] };
+  { kind: 'not-grantable'; role: Role } | { kind: 'wrong-level'; role: Role; level: Level; allowed: readonly Level[] };
 
 /**
  * Can an account holding `granterRoles` give `roles` to an account bound to a region of `level`?

@@ -45,7 +45,10 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['认证'],
           summary: '登录，返回 Bearer 令牌',
-          body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }, { additionalProperties: false }),
+          body: Type.Object(
+            { username: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), user: User }) },
         },
       },
@@ -57,7 +60,10 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
 
     app.post(
       '/api/auth/logout',
-      { config: { access: 'authenticated', action: 'auth.logout' }, schema: { tags: ['认证'], summary: '退出登录（令牌作废）', response: { 204: Type.Null() } } },
+      {
+        config: { access: 'authenticated', action: 'auth.logout' },
+        schema: { tags: ['认证'], summary: '退出登录（令牌作废）', response: { 204: Type.Null() } },
+      },
       async (req, reply) => {
         await service.logout(ctxOf(req, db));
         return reply.status(204).send(null);
@@ -71,7 +77,9 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['认证'],
           summary: '当前账号、权限与可授予的角色',
-          response: { 200: Type.Intersect([User, Type.Object({ permissions: Type.Array(Type.String()), grantableRoles: Type.Array(Role) })]) },
+          response: {
+            200: Type.Intersect([User, Type.Object({ permissions: Type.Array(Type.String()), grantableRoles: Type.Array(Role) })]),
+          },
         },
       },
       async (req) => service.me(db, req.caller!),
@@ -103,12 +111,26 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
           summary: '角色与权限说明',
           response: {
             200: Type.Array(
-              Type.Object({ id: Role, label: Type.String(), levels: Type.Array(Level), permissions: Type.Array(Type.Enum(PERMISSIONS)), grants: Type.Array(Role), description: Type.String() }),
+              Type.Object({
+                id: Role,
+                label: Type.String(),
+                levels: Type.Array(Level),
+                permissions: Type.Array(Type.Enum(PERMISSIONS)),
+                grants: Type.Array(Role),
+                description: Type.String(),
+              }),
             ),
           },
         },
       },
-      async () => ROLES.map((id) => ({ id, ...ROLE_SPECS[id], levels: [...ROLE_SPECS[id].levels], permissions: [...ROLE_SPECS[id].permissions], grants: [...ROLE_SPECS[id].grants] })),
+      async () =>
+        ROLES.map((id) => ({
+          id,
+          ...ROLE_SPECS[id],
+          levels: [...ROLE_SPECS[id].levels],
+          permissions: [...ROLE_SPECS[id].permissions],
+          grants: [...ROLE_SPECS[id].grants],
+        })),
     );
 
     app.get(
@@ -133,7 +155,10 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
 
     app.get(
       '/api/users/:id',
-      { config: { access: 'users.read', scope: [userTarget] }, schema: { tags: ['账号'], summary: '账号详情', params: IdParams, response: { 200: User } } },
+      {
+        config: { access: 'users.read', scope: [userTarget] },
+        schema: { tags: ['账号'], summary: '账号详情', params: IdParams, response: { 200: User } },
+      },
       async (req) => service.userDetail(db, req.params.id),
     );
 
@@ -145,7 +170,13 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
           tags: ['账号'],
           summary: '在本人管辖范围内新建账号',
           body: Type.Object(
-            { username: Username, password: Password, displayName: DisplayName, roles: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 10, uniqueItems: true }), regionId: Uuid },
+            {
+              username: Username,
+              password: Password,
+              displayName: DisplayName,
+              roles: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 10, uniqueItems: true }),
+              regionId: Uuid,
+            },
             { additionalProperties: false },
           ),
           response: { 201: User },
@@ -157,7 +188,11 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
     app.patch(
       '/api/users/:id',
       {
-        config: { access: 'users.write', action: 'user.update', scope: [userTarget, { kind: 'region', from: 'body.regionId', label: '区划' }] },
+        config: {
+          access: 'users.write',
+          action: 'user.update',
+          scope: [userTarget, { kind: 'region', from: 'body.regionId', label: '区划' }],
+        },
         schema: {
           tags: ['账号'],
           summary: '修改账号（姓名、角色、区划、状态、重置密码、解锁）',

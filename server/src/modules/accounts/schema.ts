@@ -22,10 +22,7 @@ export const users = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
-    index('users_region_idx').on(t.regionId),
-  ],
+  (t) => [uniqueIndex('users_username_key').on(sql`lower(${t.username})`), index('users_region_idx').on(t.regionId)],
 );
 
 export const sessions = pgTable(

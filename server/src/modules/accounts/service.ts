@@ -177,7 +177,13 @@ export async function createUser(ctx: Ctx, input: NewUser) {
   const passwordHash = await hashPassword(input.password);
   await auditedChange(
     ctx,
-    { targetType: 'user', targetId: () => id, scopePath: () => region.path, detail: () => ({ username: input.username, roles: input.roles, regionId: region.id }), statusCode: 201 },
+    {
+      targetType: 'user',
+      targetId: () => id,
+      scopePath: () => region.path,
+      detail: () => ({ username: input.username, roles: input.roles, regionId: region.id }),
+      statusCode: 201,
+    },
     async (tx) => {
       await store.insertUser(tx, {
         id,

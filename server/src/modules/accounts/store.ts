@@ -22,7 +22,10 @@ const userView = {
 };
 
 export async function findByUsername(db: Executor, username: string): Promise<UserRow | undefined> {
-  const [u] = await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`);
+  const [u] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`);
   return u;
 }
 
@@ -52,7 +55,14 @@ export async function listUsers(db: Executor, scopePath: string, q: string | und
   }
   const where = and(...conds);
   const [items, [total]] = await Promise.all([
-    db.select(userView).from(users).innerJoin(regions, eq(regions.id, users.regionId)).where(where).orderBy(asc(regions.path), asc(users.username)).limit(limit).offset(offset),
+    db
+      .select(userView)
+      .from(users)
+      .innerJoin(regions, eq(regions.id, users.regionId))
+      .where(where)
+      .orderBy(asc(regions.path), asc(users.username))
+      .limit(limit)
+      .offset(offset),
     db.select({ n: count() }).from(users).innerJoin(regions, eq(regions.id, users.regionId)).where(where),
   ]);
   return { items, total: total?.n ?? 0 };
@@ -86,7 +96,10 @@ export async function insertSession(db: Executor, row: typeof sessions.$inferIns
 }
 
 export async function revokeSession(db: Executor, id: string) {
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.id, id));
+  await db
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(eq(sessions.id, id));
 }
 
 /** Ends every open session of a user, except `keep` (the caller's own, on a password change). */

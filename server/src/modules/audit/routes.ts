@@ -52,19 +52,32 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => {
         const q = req.query;
         const limit = q.limit ?? 50;
-        const rows = await listAudit(db, { path: req.caller!.regionPath, top: req.caller!.regionLevel === 'city' }, {
-          ...(q.from ? { from: new Date(q.from) } : {}),
-          ...(q.to ? { to: new Date(q.to) } : {}),
-          ...(q.action ? { action: q.action } : {}),
-          ...(q.actorId ? { actorId: q.actorId } : {}),
-          ...(q.targetId ? { targetId: q.targetId } : {}),
-          ...(q.outcome ? { outcome: q.outcome } : {}),
-          ...(q.before ? { before: q.before } : {}),
-          limit,
-        });
+        const rows = await listAudit(
+          db,
+          { path: req.caller!.regionPath, top: req.caller!.regionLevel === 'city' },
+          {
+            ...(q.from ? { from: new Date(q.from) } : {}),
+            ...(q.to ? { to: new Date(q.to) } : {}),
+            ...(q.action ? { action: q.action } : {}),
+            ...(q.actorId ? { actorId: q.actorId } : {}),
+            ...(q.targetId ? { targetId: q.targetId } : {}),
+            ...(q.outcome ? { outcome: q.outcome } : {}),
+            ...(q.before ? { before: q.before } : {}),
+            limit,
+          },
+        );
         // Reading the audit log is itself recorded.
         const ctx = ctxOf(req, db);
-        await auditedChange(ctx, { targetType: 'audit', targetId: () => null, scopePath: () => ctx.caller.regionPath, detail: () => ({ query: q, returned: rows.length }) }, async () => null);
+        await auditedChange(
+          ctx,
+          {
+            targetType: 'audit',
+            targetId: () => null,
+            scopePath: () => ctx.caller.regionPath,
+            detail: () => ({ query: q, returned: rows.length }),
+          },
+          async () => null,
+        );
         return {
           items: rows.map((r) => ({ ...r, occurredAt: r.occurredAt.toISOString(), detail: r.detail as Record<string, unknown> })),
           nextBefore: rows.length === limit ? rows[rows.length - 1]!.seq : null,

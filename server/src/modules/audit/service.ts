@@ -28,11 +28,7 @@ export interface AuditInput {
 /** Appends one entry; call inside the transaction whose change it records, as its last statement. */
 export async function appendAudit(tx: Executor, input: AuditInput): Promise<{ seq: number; hash: string }> {
   await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
-  const [last] = await tx
-    .select({ seq: auditLog.seq, hash: auditLog.hash })
-    .from(auditLog)
-    .orderBy(desc(auditLog.seq))
-    .limit(1);
+  const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
   const fields: AuditFields = {
     seq: (last?.seq ?? 0) + 1,
@@ -91,10 +87,7 @@ export async function listAudit(db: Db, scope: { path: string; top: boolean }, q
 }
 
 /** Recomputes the whole chain in pages. Used by `npm run audit:verify` and `GET /api/audit/verify`. */
-export async function verifyChain(
-  db: Db,
-  pageSize = 5000,
-): Promise<{ ok: boolean; checked: number; lastSeq: number; break?: ChainBreak }> {
+export async function verifyChain(db: Db, pageSize = 5000): Promise<{ ok: boolean; checked: number; lastSeq: number; break?: ChainBreak }> {
   let prev = { seq: 0, hash: GENESIS_HASH };
   let checked = 0;
   for (;;) {
@@ -125,11 +118,7 @@ export interface AuditedChange<T> {
  * Runs a change in one transaction and records its audit entry in the same transaction, so a
  * change is never committed without its entry (and an entry never without its change).
  */
-export async function auditedChange<T>(
-  ctx: Ctx,
-  spec: AuditedChange<NoInfer<T>>,
-  change: (tx: Executor) => Promise<T>,
-): Promise<T> {
+export async function auditedChange<T>(ctx: Ctx, spec: AuditedChange<NoInfer<T>>, change: (tx: Executor) => Promise<T>): Promise<T> {
   const result = await ctx.db.transaction(async (tx) => {
     const r = await change(tx);
     await appendAudit(tx, {

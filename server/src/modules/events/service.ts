@@ -70,9 +70,7 @@ export async function dispatchBatch(db: Db, limit = 200): Promise<number> {
         for (const h of handlers) if (event.topic.startsWith(h.prefix)) await h.handler(event);
         await tx.execute(sql`update outbox set dispatched_at = now(), attempts = attempts + 1 where id = ${r.id}`);
       } catch (err) {
-        await tx.execute(
-          sql`update outbox set attempts = attempts + 1, last_error = ${String(err).slice(0, 1000)} where id = ${r.id}`,
-        );
+        await tx.execute(sql`update outbox set attempts = attempts + 1, last_error = ${String(err).slice(0, 1000)} where id = ${r.id}`);
       }
     }
     return rows.length;

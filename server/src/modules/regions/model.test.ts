@@ -29,7 +29,7 @@ describe('region codes', () => {
 });
 
 describe('scope paths', () => {
-  it('a path is within its own and its ancestors\' scope only', () => {
+  it("a path is within its own and its ancestors' scope only", () => {
     expect(pathWithin('/a/b/c/', '/a/')).toBe(true);
     expect(pathWithin('/a/b/c/', '/a/b/c/')).toBe(true);
     expect(pathWithin('/a/b/', '/a/b/c/')).toBe(false);
@@ -39,15 +39,80 @@ describe('scope paths', () => {
 });
 
 describe('GeoJSON boundaries', () => {
-  const square: Geometry = { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], [[4, 4], [6, 4], [6, 6], [4, 6], [4, 4]]] };
+  const square: Geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [0, 10],
+        [0, 0],
+      ],
+      [
+        [4, 4],
+        [6, 4],
+        [6, 6],
+        [4, 6],
+        [4, 4],
+      ],
+    ],
+  };
 
   it('validates polygons', () => {
     expect(geometryProblem(square)).toBeNull();
     expect(geometryProblem({ type: 'MultiPolygon', coordinates: [square.coordinates] })).toBeNull();
-    expect(geometryProblem({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [0, 0]]] })).toBe('每个环至少需要 4 个坐标点');
-    expect(geometryProblem({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 2]]] })).toBe('多边形的环应首尾闭合');
-    expect(geometryProblem({ type: 'Polygon', coordinates: [[[0, 0], [200, 0], [1, 1], [0, 0]]] })).toContain('经度');
-    expect(geometryProblem({ type: 'Polygon', coordinates: [[['a', 0], [1, 0], [1, 1], ['a', 0]]] })).toContain('数字对');
+    expect(
+      geometryProblem({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [0, 0],
+          ],
+        ],
+      }),
+    ).toBe('每个环至少需要 4 个坐标点');
+    expect(
+      geometryProblem({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 2],
+          ],
+        ],
+      }),
+    ).toBe('多边形的环应首尾闭合');
+    expect(
+      geometryProblem({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [200, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      }),
+    ).toContain('经度');
+    expect(
+      geometryProblem({
+        type: 'Polygon',
+        coordinates: [
+          [
+            ['a', 0],
+            [1, 0],
+            [1, 1],
+            ['a', 0],
+          ],
+        ],
+      }),
+    ).toContain('数字对');
     expect(geometryProblem(null)).not.toBeNull();
   });
 
@@ -66,7 +131,18 @@ describe('GeoJSON boundaries', () => {
         fc.double({ min: -180, max: 180, noNaN: true }),
         fc.double({ min: -90, max: 90, noNaN: true }),
         (w, s, d, x, y) => {
-          const g: Geometry = { type: 'Polygon', coordinates: [[[w, s], [w + d, s], [w + d, s + d], [w, s + d], [w, s]]] };
+          const g: Geometry = {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [w, s],
+                [w + d, s],
+                [w + d, s + d],
+                [w, s + d],
+                [w, s],
+              ],
+            ],
+          };
           const strictlyInside = x > w && x < w + d && y > s && y < s + d;
           const outside = x < w || x > w + d || y < s || y > s + d;
           if (strictlyInside) return pointInGeometry([x, y], g);

@@ -28,8 +28,7 @@ export function codeProblem(level: Level, code: string, parentCode: string | nul
   const digits = (n: number) => new RegExp(`^\\d{${n}}$`).test(code);
   switch (level) {
     case 'city':
-      if (!digits(6) || !code.endsWith('00') || code.endsWith('0000'))
-        return '市级代码应为 6 位 GB/T 2260 代码，且以 00 结尾（如 990100）';
+      if (!digits(6) || !code.endsWith('00') || code.endsWith('0000')) return '市级代码应为 6 位 GB/T 2260 代码，且以 00 结尾（如 990100）';
       return parentCode === null ? null : '市级区划不能有上级';
     case 'district':
       if (!digits(6) || code.endsWith('00')) return '区级代码应为 6 位 GB/T 2260 代码，且不以 00 结尾';
@@ -56,9 +55,7 @@ export function pathWithin(path: string, scopePath: string): boolean {
 }
 
 export type Position = [number, number];
-export type Geometry =
-  | { type: 'Polygon'; coordinates: Position[][] }
-  | { type: 'MultiPolygon'; coordinates: Position[][][] };
+export type Geometry = { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
 /** Validates a GeoJSON Polygon/MultiPolygon in WGS 84 (RFC 7946); returns a Chinese message or null. */
 export function geometryProblem(g: unknown): string | null {

@@ -65,7 +65,13 @@ export async function createRegion(ctx: Ctx, input: RegionInput) {
   const id = uuidv7();
   return auditedChange<RegionView>(
     ctx,
-    { targetType: 'region', targetId: (r) => r.id, scopePath: () => childPath(parent.path, id), detail: (r) => ({ name: r.name, code: r.code, level }) , statusCode: 201 },
+    {
+      targetType: 'region',
+      targetId: (r) => r.id,
+      scopePath: () => childPath(parent.path, id),
+      detail: (r) => ({ name: r.name, code: r.code, level }),
+      statusCode: 201,
+    },
     async (tx) => {
       const row = await store.insertRegion(tx, {
         id,
@@ -118,7 +124,12 @@ export async function updateRegion(ctx: Ctx, id: string, patch: RegionPatch) {
   if (errors.length) throw problems.validation(errors);
   return auditedChange<RegionView>(
     ctx,
-    { targetType: 'region', targetId: () => id, scopePath: () => r.path, detail: () => ({ changed: Object.keys(patch), before: { name: r.name, code: r.code } }) },
+    {
+      targetType: 'region',
+      targetId: () => id,
+      scopePath: () => r.path,
+      detail: () => ({ changed: Object.keys(patch), before: { name: r.name, code: r.code } }),
+    },
     async (tx) => {
       const row = await store.updateRegion(tx, id, {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -139,7 +150,13 @@ export async function deleteRegion(ctx: Ctx, id: string): Promise<void> {
   try {
     await auditedChange(
       ctx,
-      { targetType: 'region', targetId: () => id, scopePath: () => r.path, detail: () => ({ name: r.name, code: r.code, level: r.level }), statusCode: 204 },
+      {
+        targetType: 'region',
+        targetId: () => id,
+        scopePath: () => r.path,
+        detail: () => ({ name: r.name, code: r.code, level: r.level }),
+        statusCode: 204,
+      },
       async (tx) => {
         await store.deleteRegion(tx, id);
         await emit(tx, 'region.deleted', { regionId: id }, r.level === 'community' ? id : null);

@@ -1,0 +1,92 @@
+import { Result, Spin } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useAuth } from './auth/context';
+import { MainLayout } from './layout/MainLayout';
+import { firstAllowedPath } from './layout/menu';
+import { LoginPage } from './pages/LoginPage';
+
+const RegionsPage = lazy(() => import('./pages/RegionsPage'));
+const UsersPage = lazy(() => import('./pages/UsersPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
+
+function FullPageSpin() {
+  return (
+    <div className="full-page-center">
+      <Spin size="large" />
+    </div>
+  );
+}
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { user, initializing } = useAuth();
+  const location = useLocation();
+  if (initializing) return <FullPageSpin />;
+  if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+  const { can } = useAuth();
+  if (!can(permission)) return <Result status="403" title="无权访问" subTitle="当前账号没有访问此页面的权限。" />;
+  return (
+    <Suspense
+      fallback={
+        <div className="center-pad">
+          <Spin />
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
+
+function Home() {
+  const { user } = useAuth();
+  const path = user ? firstAllowedPath(user.permissions) : null;
+  if (path) return <Navigate to={path} replace />;
+  return <Result status="info" title="暂无可用功能" subTitle="当前账号没有可以使用的管理功能，请联系管理员分配角色。" />;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <MainLayout />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Home />} />
+        <Route
+          path="regions"
+          element={
+            <RequirePermission permission="regions.read">
+              <RegionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="users"
+          element={
+            <RequirePermission permission="users.read">
+              <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission permission="audit.read">
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Route>
+    </Routes>
+  );
+}

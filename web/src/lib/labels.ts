@@ -1,0 +1,67 @@
+// Chinese labels for the codes the API returns.
+import type { Level } from '../api/types';
+
+export const LEVEL_LABEL: Record<Level, string> = {
+  city: '市',
+  district: '区',
+  street: '街道',
+  community: '社区',
+  grid: '网格',
+};
+
+export const LEVEL_COLOR: Record<Level, string> = {
+  city: 'geekblue',
+  district: 'blue',
+  street: 'cyan',
+  community: 'green',
+  grid: 'gold',
+};
+
+/** The level a child of `level` has; grids have no children. */
+export const CHILD_LEVEL: Record<Level, Level | null> = {
+  city: 'district',
+  district: 'street',
+  street: 'community',
+  community: 'grid',
+  grid: null,
+};
+
+/** How a child's code is formed from its parent's (the server's code rules). */
+export function childCodeHint(parentLevel: Level, parentCode: string): string {
+  switch (parentLevel) {
+    case 'city':
+      return `区县代码为 6 位数字，前 4 位与市代码相同（${parentCode.slice(0, 4)}xx）`;
+    case 'district':
+      return `街道代码为区代码 + 3 位数字（${parentCode}xxx）`;
+    case 'street':
+      return `社区代码为街道代码 + 3 位数字（${parentCode}xxx）`;
+    case 'community':
+      return `网格代码为社区代码 + 3 位数字（${parentCode}xxx）`;
+    case 'grid':
+      return '网格下不能再建下级区划';
+  }
+}
+
+export const ACTION_LABEL: Record<string, string> = {
+  'auth.login': '登录',
+  'auth.logout': '退出登录',
+  'auth.change-password': '修改密码',
+  'region.create': '新建区划',
+  'region.update': '修改区划',
+  'region.delete': '删除区划',
+  'user.create': '新建账号',
+  'user.update': '修改账号',
+  'audit.read': '查看审计日志',
+};
+
+export const OUTCOME_LABEL: Record<string, { text: string; color: string }> = {
+  success: { text: '成功', color: 'success' },
+  denied: { text: '拒绝', color: 'warning' },
+  rejected: { text: '驳回', color: 'orange' },
+  error: { text: '错误', color: 'error' },
+};
+
+export const TARGET_TYPE_LABEL: Record<string, string> = {
+  user: '账号',
+  region: '区划',
+};
