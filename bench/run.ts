@@ -27,7 +27,10 @@ interface Load {
 }
 
 /** Closed-loop load: CONCURRENCY keep-alive connections, each sending its next request on answer. */
-async function load(port: number, make: (i: number) => { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Load> {
+async function load(
+  port: number,
+  make: (i: number) => { method: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<Load> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -37,14 +40,24 @@ async function load(port: number, make: (i: number) => { method: string; path: s
     new Promise<void>((resolve) => {
       const r = make(n++);
       const t0 = process.hrtime.bigint();
-      const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.path, agent, headers: { ...(r.body ? { 'content-type': 'application/json' } : {}), ...r.headers } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          if (res.statusCode! >= 300) errors++;
-          resolve();
-        });
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: r.method,
+          path: r.path,
+          agent,
+          headers: { ...(r.body ? { 'content-type': 'application/json' } : {}), ...r.headers },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            if (res.statusCode! >= 300) errors++;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolve();
@@ -94,17 +107,24 @@ async function main() {
   const bare = Fastify();
   const cityPath = (await db.$client.query<{ path: string }>("select path from regions where level = 'city'")).rows[0]!.path;
   bare.get('/bare/regions', async () => {
-    const { rows } = await db.$client.query<{ id: string; parentId: string | null; name: string; level: Level; code: string; sortOrder: number }>(
+    const { rows } = await db.$client.query<{
+      id: string;
+      parentId: string | null;
+      name: string;
+      level: Level;
+      code: string;
+      sortOrder: number;
+    }>(
       'select id, parent_id as "parentId", name, level, code, sort_order as "sortOrder" from regions where path like $1 order by depth, sort_order, code',
       [`${cityPath}%`],
     );
     return buildTree(rows);
   });
   bare.patch('/bare/regions/:id', async (req) => {
-    const { rows } = await db.$client.query('update regions set sort_order = $2, updated_at = now() where id = $1 returning id, name, code', [
-      (req.params as { id: string }).id,
-      (req.body as { sortOrder: number }).sortOrder,
-    ]);
+    const { rows } = await db.$client.query(
+      'update regions set sort_order = $2, updated_at = now() where id = $1 returning id, name, code',
+      [(req.params as { id: string }).id, (req.body as { sortOrder: number }).sortOrder],
+    );
     return rows[0];
   });
   await bare.listen({ port: 0, host: '127.0.0.1' });
@@ -132,7 +152,11 @@ async function main() {
 
   // Writes: an audited, hash-chained, outboxed update against the same UPDATE with nothing around it.
   const grids = (await db.$client.query<{ id: string }>("select id from regions where level = 'grid' order by code")).rows.map((r) => r.id);
-  const bareW = await load(barePort, (i) => ({ method: 'PATCH', path: `/bare/regions/${grids[i % grids.length]}`, body: JSON.stringify({ sortOrder: i % 1000 }) }));
+  const bareW = await load(barePort, (i) => ({
+    method: 'PATCH',
+    path: `/bare/regions/${grids[i % grids.length]}`,
+    body: JSON.stringify({ sortOrder: i % 1000 }),
+  }));
   const oursW = await load(appPort, (i) => ({
     method: 'PATCH',
     path: `/api/regions/${grids[i % grids.length]}`,

@@ -43,8 +43,8 @@ CREATE TABLE "users" (
 );
 --> statement-breakpoint
 CREATE TABLE "audit_log" (
-	"seq" bigint PRIMARY KEY NOT NULL,
-	"id" uuid NOT NULL,
+	"id" uuid PRIMARY KEY NOT NULL,
+	"seq" bigint,
 	"occurred_at" timestamp (3) with time zone NOT NULL,
 	"actor_id" uuid,
 	"actor_name" text,
@@ -58,9 +58,9 @@ CREATE TABLE "audit_log" (
 	"outcome" text NOT NULL,
 	"status_code" integer NOT NULL,
 	"detail" jsonb NOT NULL,
-	"prev_hash" text NOT NULL,
-	"hash" text NOT NULL,
-	CONSTRAINT "audit_log_id_key" UNIQUE("id")
+	"prev_hash" text,
+	"hash" text,
+	CONSTRAINT "audit_log_seq_key" UNIQUE("seq")
 );
 --> statement-breakpoint
 CREATE TABLE "outbox" (
@@ -82,6 +82,7 @@ CREATE INDEX "regions_path_idx" ON "regions" USING btree ("path" text_pattern_op
 CREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_username_key" ON "users" USING btree (lower("username"));--> statement-breakpoint
 CREATE INDEX "users_region_idx" ON "users" USING btree ("region_id");--> statement-breakpoint
-CREATE INDEX "audit_log_scope_idx" ON "audit_log" USING btree ("scope_path" text_pattern_ops,"seq");--> statement-breakpoint
+CREATE INDEX "audit_log_scope_idx" ON "audit_log" USING btree ("scope_path" text_pattern_ops,"id");--> statement-breakpoint
 CREATE INDEX "audit_log_occurred_idx" ON "audit_log" USING btree ("occurred_at");--> statement-breakpoint
+CREATE INDEX "audit_log_unsealed_idx" ON "audit_log" USING btree ("id") WHERE "audit_log"."seq" is null;--> statement-breakpoint
 CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("id") WHERE "outbox"."dispatched_at" is null;

@@ -4,7 +4,9 @@ import { bootstrap } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { buildApp } from './http/app.js';
-import { startDispatcher, type Dispatcher } from './modules/events/service.js';
+import type { NotifiedWorker } from './db/notified-worker.js';
+import { startSealer } from './modules/audit/service.js';
+import { startDispatcher } from './modules/events/service.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -17,7 +19,7 @@ log.info(
 );
 
 // Filled in as the parts start, so a signal at any moment stops what is running.
-const running: { app?: FastifyInstance; dispatcher?: Dispatcher } = {};
+const running: { app?: FastifyInstance; dispatcher?: NotifiedWorker; sealer?: NotifiedWorker } = {};
 let shuttingDown = false;
 const shutdown = async (signal: string) => {
   if (shuttingDown) return;
@@ -25,6 +27,7 @@ const shutdown = async (signal: string) => {
   log.info({ signal }, 'shutting down');
   await running.app?.close().catch(() => {});
   await running.dispatcher?.stop().catch(() => {});
+  await running.sealer?.stop().catch(() => {});
   await database.close();
   process.exit(0);
 };
@@ -40,7 +43,8 @@ if (boot.generatedAdminPassword) {
   );
 }
 
-running.dispatcher = await startDispatcher(database.db, database.url, (err) => log.error({ err }, 'outbox dispatch failed'));
+running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'outbox dispatch failed'));
+running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
 const app = await buildApp({ db: database.db, config: cfg, logger: log });
 running.app = app;
 await app.listen({ port: cfg.port, host: cfg.host });

@@ -23,6 +23,9 @@ export function createDb(url: string, max = 20): Db {
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
+  // A checked-out client whose server goes away (shutdown, failover) emits 'error' between queries;
+  // the next query fails anyway, so it must not crash the process as an unhandled event.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return drizzle(pool, { schema }) as Db;
 }
 

@@ -93,18 +93,17 @@ export async function buildApp({ db, config, logger }: AppOptions): Promise<Fast
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');
-  if (fs.existsSync(index)) {
-    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: ['index.html'] });
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/open311/'))
-        return reply.type('text/html').send(fs.createReadStream(index));
-      return sendProblem(reply, {
-        type: 'https://jiayuan.dev/problems/route-not-found',
-        title: '接口不存在',
-        status: 404,
-        detail: `${req.method} ${req.url.split('?')[0]} 不存在`,
-      });
+  const hasConsole = fs.existsSync(index);
+  if (hasConsole) await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((req, reply) => {
+    if (hasConsole && req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/open311/'))
+      return reply.type('text/html; charset=utf-8').send(fs.createReadStream(index));
+    return sendProblem(reply, {
+      type: 'https://jiayuan.dev/problems/route-not-found',
+      title: '接口不存在',
+      status: 404,
+      detail: `${req.method} ${req.url.split('?')[0]} 不存在`,
     });
-  }
+  });
   return app;
 }

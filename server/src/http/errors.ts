@@ -113,12 +113,4 @@ export function installErrorHandling(app: FastifyInstance): void {
       detail: `请求处理失败，请联系管理员（请求编号 ${req.id}）`,
     });
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, {
-      type: TYPE_BASE + 'route-not-found',
-      title: '接口不存在',
-      status: 404,
-      detail: `${req.method} ${req.url.split('?')[0]} 不存在`,
-    }),
-  );
 }

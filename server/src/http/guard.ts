@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool.js';
+import { transaction } from '../db/notified-worker.js';
 import { hasPermission, isRole, type Role } from '../modules/accounts/model.js';
 import { appendAudit } from '../modules/audit/service.js';
 import type { Level } from '../modules/regions/model.js';
@@ -134,7 +135,7 @@ export function installGuard(app: FastifyInstance, db: Db): void {
         );
         scopePath = rows[0]?.path;
       }
-      await db.transaction((tx) =>
+      await transaction(db, (tx) =>
         appendAudit(tx, {
           caller: req.caller,
           ip: req.ip,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/modules/audit/service.js';
+import { sealPending, verifyChain } from '../../src/modules/audit/service.js';
 import { setupTestApp, type TestApp } from '../helpers.js';
 
 let t: TestApp;
@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 interface Entry {
-  seq: number;
+  seq: number | null;
   action: string;
   actorName: string | null;
   outcome: string;
@@ -73,27 +73,53 @@ describe('audit log', () => {
     expect(reads.length).toBeGreaterThan(0);
   });
 
-  it('the database refuses UPDATE, DELETE and TRUNCATE', async () => {
+  it('the database refuses DELETE and TRUNCATE, and any UPDATE but sealing', async () => {
+    await sealPending(t.db);
     await expect(t.db.$client.query("update audit_log set action = 'x' where seq = 1")).rejects.toThrow(/append-only/);
     await expect(t.db.$client.query('delete from audit_log where seq = 1')).rejects.toThrow(/append-only/);
     await expect(t.db.$client.query('truncate audit_log')).rejects.toThrow(/append-only/);
+    // An entry not yet sealed cannot be edited either, only sealed.
+    await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'guess-again' } });
+    const { rows } = await t.db.$client.query<{ id: string }>('select id from audit_log where seq is null limit 1');
+    expect(rows).toHaveLength(1);
+    await expect(t.db.$client.query("update audit_log set outcome = 'success' where id = $1", [rows[0]!.id])).rejects.toThrow(
+      /append-only/,
+    );
   });
 
-  it('refuses an insert that does not link to the last entry', async () => {
+  it('refuses entries inserted already sealed, and seals that do not link', async () => {
     await expect(
       t.db.$client.query(
-        `insert into audit_log (seq, id, occurred_at, actor_roles, action, scope_path, outcome, status_code, detail, prev_hash, hash)
-         values (999999, gen_random_uuid(), now(), '{}', 'forged', '/', 'success', 200, '{}', 'x', 'y')`,
+        `insert into audit_log (id, seq, occurred_at, actor_roles, action, scope_path, outcome, status_code, detail, prev_hash, hash)
+         values (gen_random_uuid(), 999999, now(), '{}', 'forged', '/', 'success', 200, '{}', 'x', 'y')`,
       ),
+    ).rejects.toThrow(/inserted unsealed/);
+    await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'guess-once-more' } });
+    const { rows } = await t.db.$client.query<{ id: string }>('select id from audit_log where seq is null limit 1');
+    await expect(
+      t.db.$client.query("update audit_log set seq = 999999, prev_hash = 'x', hash = 'y' where id = $1", [rows[0]!.id]),
     ).rejects.toThrow(/does not link/);
   });
 
+  it('concurrent writes are all sealed into one unbroken chain', async () => {
+    const token = await t.login('admin');
+    const grids = (await t.db.$client.query<{ id: string }>("select id from regions where level = 'grid' limit 20")).rows;
+    const results = await Promise.all(grids.map((g, i) => t.call('PATCH', `/api/regions/${g.id}`, { token, body: { sortOrder: 50 + i } })));
+    expect(results.every((r) => r.statusCode === 200)).toBe(true);
+    while ((await sealPending(t.db, 7)) > 0);
+    const r = await verifyChain(t.db);
+    expect(r).toMatchObject({ ok: true, pending: 0 });
+    const { rows } = await t.db.$client.query<{ n: number; max: number }>('select count(*)::int as n, max(seq)::int as max from audit_log');
+    expect(rows[0]!.max).toBe(rows[0]!.n); // seq 1..n, no gaps
+  });
+
   it('the hash chain verifies, and detects an entry altered behind the triggers', async () => {
+    while ((await sealPending(t.db)) > 0);
     const ok = await verifyChain(t.db);
     expect(ok.ok).toBe(true);
     expect(ok.checked).toBeGreaterThan(5);
     const api = await t.call('GET', '/api/audit/verify', { token: await t.login('city_auditor') });
-    expect(api.json().ok).toBe(true);
+    expect(api.json()).toMatchObject({ ok: true, pending: 0 });
     // A superuser can switch triggers off; the chain still shows the edit.
     await t.db.$client.query('alter table audit_log disable trigger user');
     await t.db.$client.query('update audit_log set detail = \'{"name":"篡改"}\' where seq = 2');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transaction } from '../../src/db/notified-worker.js';
 import { emit, startDispatcher, subscribe, type DomainEvent } from '../../src/modules/events/service.js';
 import { setupTestApp, type TestApp } from '../helpers.js';
 
@@ -18,19 +19,17 @@ describe('outbox events', () => {
   it('delivers an event after its transaction commits, and never one whose transaction rolled back', async () => {
     const seen: DomainEvent[] = [];
     const off = subscribe('test.', (e) => void seen.push(e));
-    const d = await startDispatcher(t.db, t.url, (e) => {
+    const d = startDispatcher(t.db, (e) => {
       throw e;
     });
     try {
-      await t.db.transaction(async (tx) => {
+      await transaction(t.db, async (tx) => {
         await emit(tx, 'test.committed', { n: 1 });
       });
-      await t.db
-        .transaction(async (tx) => {
-          await emit(tx, 'test.rolled-back', { n: 2 });
-          throw new Error('abort');
-        })
-        .catch(() => {});
+      await transaction(t.db, async (tx) => {
+        await emit(tx, 'test.rolled-back', { n: 2 });
+        throw new Error('abort');
+      }).catch(() => {});
       expect(await waitFor(() => seen.length >= 1)).toBe(true);
       await d.drain();
       expect(seen.map((e) => e.topic)).toEqual(['test.committed']);
@@ -45,9 +44,10 @@ describe('outbox events', () => {
     await t.db.transaction((tx) => emit(tx, 'test.while-down', { n: 3 }));
     const seen: string[] = [];
     const off = subscribe('test.while-down', (e) => void seen.push(e.topic));
-    const d = await startDispatcher(t.db, t.url, () => {});
+    const d = startDispatcher(t.db, () => {});
     try {
       expect(await waitFor(() => seen.length === 1)).toBe(true);
+      await d.drain(); // the row is marked in the same transaction as the delivery
       const { rows } = await t.db.$client.query("select dispatched_at from outbox where topic = 'test.while-down'");
       expect(rows[0].dispatched_at).not.toBeNull();
     } finally {
@@ -62,10 +62,11 @@ describe('outbox events', () => {
       calls++;
       if (calls === 1) throw new Error('temporarily broken');
     });
-    const d = await startDispatcher(t.db, t.url, () => {}, 100);
+    const d = startDispatcher(t.db, () => {}, 100);
     try {
-      await t.db.transaction((tx) => emit(tx, 'test.flaky', {}));
+      await transaction(t.db, (tx) => emit(tx, 'test.flaky', {}));
       expect(await waitFor(() => calls >= 2)).toBe(true);
+      await d.drain();
       const { rows } = await t.db.$client.query("select attempts, last_error, dispatched_at from outbox where topic = 'test.flaky'");
       expect(rows[0]).toMatchObject({ attempts: 2, last_error: 'Error: temporarily broken' });
       expect(rows[0].dispatched_at).not.toBeNull();

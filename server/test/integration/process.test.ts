@@ -90,7 +90,7 @@ describe('the server process with embedded PostgreSQL', () => {
 
     const pgPid2 = postmasterPid();
     second.child.kill('SIGTERM');
-    expect(await exited(second.child)).toBe(0);
+    expect(await exited(second.child), second.output()).toBe(0);
     expect(alive(pgPid2)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 240_000);

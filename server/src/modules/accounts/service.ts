@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/pool.js';
+import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems, type FieldError } from '../../http/errors.js';
@@ -66,7 +67,7 @@ export async function login(db: Db, cfg: Config, req: LoginRequest, markAudited:
   const expiresAt = new Date(Date.now() + cfg.sessionTtlSeconds * 1000);
   const region = await findRegion(db, u.regionId);
   const roles = u.roles.filter(isRole);
-  await db.transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     await store.patchUser(tx, u.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() });
     await store.insertSession(tx, {
       id: uuidv7(),

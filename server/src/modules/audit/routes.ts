@@ -4,10 +4,10 @@ import { Type } from 'typebox';
 import type { Db } from '../../db/pool.js';
 import { ctxOf } from '../../http/context.js';
 import { Uuid } from '../../http/schemas.js';
-import { auditedChange, listAudit, verifyChain } from './service.js';
+import { auditedChange, listAudit, sealPending, verifyChain } from './service.js';
 
 const Entry = Type.Object({
-  seq: Type.Integer(),
+  seq: Type.Union([Type.Integer(), Type.Null()], { description: '链上序号；尚未封存时为 null' }),
   id: Uuid,
   occurredAt: Type.String({ format: 'date-time' }),
   actorId: Type.Union([Uuid, Type.Null()]),
@@ -21,7 +21,7 @@ const Entry = Type.Object({
   outcome: Type.String(),
   statusCode: Type.Integer(),
   detail: Type.Record(Type.String(), Type.Unknown()),
-  hash: Type.String(),
+  hash: Type.Union([Type.String(), Type.Null()]),
 });
 
 export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
@@ -41,12 +41,12 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
               actorId: Type.Optional(Uuid),
               targetId: Type.Optional(Type.String({ maxLength: 100 })),
               outcome: Type.Optional(Type.Enum(['success', 'denied', 'rejected', 'error'] as const)),
-              before: Type.Optional(Type.Integer({ minimum: 1 })),
+              before: Type.Optional(Uuid),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
             },
             { additionalProperties: false },
           ),
-          response: { 200: Type.Object({ items: Type.Array(Entry), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) },
+          response: { 200: Type.Object({ items: Type.Array(Entry), nextBefore: Type.Union([Uuid, Type.Null()]) }) },
         },
       },
       async (req) => {
@@ -80,7 +80,7 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
         );
         return {
           items: rows.map((r) => ({ ...r, occurredAt: r.occurredAt.toISOString(), detail: r.detail as Record<string, unknown> })),
-          nextBefore: rows.length === limit ? rows[rows.length - 1]!.seq : null,
+          nextBefore: rows.length === limit ? rows[rows.length - 1]!.id : null,
         };
       },
     );
@@ -91,18 +91,22 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
         config: { access: 'audit.read' },
         schema: {
           tags: ['审计'],
-          summary: '校验整条审计哈希链',
+          summary: '校验整条审计哈希链（先封存待入链条目）',
           response: {
             200: Type.Object({
               ok: Type.Boolean(),
               checked: Type.Integer(),
               lastSeq: Type.Integer(),
+              pending: Type.Integer({ description: '尚未封存入链的条目数' }),
               break: Type.Optional(Type.Object({ seq: Type.Integer(), reason: Type.String() })),
             }),
           },
         },
       },
-      async () => verifyChain(db),
+      async () => {
+        while ((await sealPending(db)) > 0);
+        return verifyChain(db);
+      },
     );
   };
 }

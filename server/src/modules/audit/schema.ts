@@ -1,11 +1,16 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-// Append-only, hash-chained (see migration 0001: the database refuses UPDATE, DELETE and TRUNCATE).
+// Append-only and hash-chained. A change writes its entry in its own transaction without waiting for
+// anyone (seq, prev_hash and hash empty); the sealer then links entries into the chain in batches.
+// The database refuses DELETE and TRUNCATE, and any UPDATE other than sealing an unsealed entry
+// (migration 0001).
 export const auditLog = pgTable(
   'audit_log',
   {
-    seq: bigint('seq', { mode: 'number' }).primaryKey(),
-    id: uuid('id').notNull().unique('audit_log_id_key'),
+    id: uuid('id').primaryKey(),
+    /** Position in the chain, set when sealed. */
+    seq: bigint('seq', { mode: 'number' }).unique('audit_log_seq_key'),
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
     actorId: uuid('actor_id'),
     actorName: text('actor_name'),
@@ -20,11 +25,14 @@ export const auditLog = pgTable(
     outcome: text('outcome').notNull(),
     statusCode: integer('status_code').notNull(),
     detail: jsonb('detail').notNull(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
   (t) => [
-    index('audit_log_scope_idx').using('btree', t.scopePath.op('text_pattern_ops'), t.seq),
+    index('audit_log_scope_idx').using('btree', t.scopePath.op('text_pattern_ops'), t.id),
     index('audit_log_occurred_idx').on(t.occurredAt),
+    index('audit_log_unsealed_idx')
+      .on(t.id)
+      .where(sql`${t.seq} is null`),
   ],
 );

@@ -1,15 +1,16 @@
 // Writing and reading the audit log (issue 2 §6): every write, and every read of personal data,
 // with who, what, when, from where and the outcome.
-import { and, asc, desc, eq, gt, gte, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
+import { startNotifiedWorker, transaction, wakeAfterCommit, type NotifiedWorker } from '../../db/notified-worker.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { auditLog } from './schema.js';
-import { entryHash, GENESIS_HASH, verifyRows, type AuditFields, type ChainBreak, type ChainRow } from './model.js';
+import { entryHash, GENESIS_HASH, verifyRows, type ChainBreak, type ChainRow } from './model.js';
 
-// Advisory lock key: appends take it so the chain has one order; held to the end of the writing
-// transaction, which records its audit entry as its last statement.
-const CHAIN_LOCK = 7_100_2014;
+const CHANNEL = 'jiayuan_audit';
+// Advisory lock key: one sealer at a time across all nodes.
+const SEAL_LOCK = 7_100_2014;
 
 export interface AuditInput {
   caller: Pick<Caller, 'userId' | 'displayName' | 'roles' | 'regionPath'> | null;
@@ -25,14 +26,14 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-/** Appends one entry; call inside the transaction whose change it records, as its last statement. */
-export async function appendAudit(tx: Executor, input: AuditInput): Promise<{ seq: number; hash: string }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`);
-  const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const fields: AuditFields = {
-    seq: (last?.seq ?? 0) + 1,
-    id: uuidv7(),
+/**
+ * Writes one entry, unsealed, inside the transaction whose change it records: it commits with the
+ * change or not at all, and waits for no other writer. The sealer links it into the chain shortly after.
+ */
+export async function appendAudit(tx: Executor, input: AuditInput): Promise<string> {
+  const id = uuidv7();
+  await tx.insert(auditLog).values({
+    id,
     occurredAt: new Date(),
     actorId: input.caller?.userId ?? null,
     actorName: input.caller?.displayName ?? null,
@@ -46,10 +47,42 @@ export async function appendAudit(tx: Executor, input: AuditInput): Promise<{ se
     outcome: input.outcome,
     statusCode: input.statusCode,
     detail: input.detail ?? {},
-  };
-  const hash = entryHash(prevHash, fields);
-  await tx.insert(auditLog).values({ ...fields, detail: fields.detail as object, prevHash, hash });
-  return { seq: fields.seq, hash };
+  });
+  wakeAfterCommit(tx, CHANNEL);
+  return id;
+}
+
+/** Links up to `limit` unsealed entries into the chain, oldest first. Returns how many it sealed. */
+export async function sealPending(db: Db, limit = 1000): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SEAL_LOCK})`);
+    const [last] = await tx
+      .select({ seq: auditLog.seq, hash: auditLog.hash })
+      .from(auditLog)
+      .where(isNotNull(auditLog.seq))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    const rows = await tx.select().from(auditLog).where(isNull(auditLog.seq)).orderBy(asc(auditLog.id)).limit(limit).for('update');
+    if (rows.length === 0) return 0;
+    let prev = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+    const sealed: { id: string; seq: number; prevHash: string; hash: string }[] = [];
+    for (const r of rows) {
+      const seq = prev.seq + 1;
+      const hash = entryHash(prev.hash, { ...r, seq });
+      sealed.push({ id: r.id, seq, prevHash: prev.hash, hash });
+      prev = { seq, hash };
+    }
+    // One statement for the batch; the links are checked by the database at commit.
+    await tx.execute(sql`
+      update audit_log a set seq = v.seq, prev_hash = v."prevHash", hash = v.hash
+        from jsonb_to_recordset(${JSON.stringify(sealed)}::jsonb) as v(id uuid, seq bigint, "prevHash" text, hash text)
+       where a.id = v.id`);
+    return rows.length;
+  });
+}
+
+export function startSealer(db: Db, onError: (e: unknown) => void, sweepMs = 2000): NotifiedWorker {
+  return startNotifiedWorker({ channel: CHANNEL, work: () => sealPending(db), onError, sweepMs });
 }
 
 export interface AuditQuery {
@@ -59,8 +92,8 @@ export interface AuditQuery {
   actorId?: string;
   outcome?: string;
   targetId?: string;
-  /** Return entries with seq below this (paging backwards from the newest). */
-  before?: number;
+  /** Return entries older than this id (paging backwards from the newest). */
+  before?: string;
   limit: number;
 }
 
@@ -77,17 +110,22 @@ export async function listAudit(db: Db, scope: { path: string; top: boolean }, q
   if (q.actorId) conds.push(eq(auditLog.actorId, q.actorId));
   if (q.outcome) conds.push(eq(auditLog.outcome, q.outcome));
   if (q.targetId) conds.push(eq(auditLog.targetId, q.targetId));
-  if (q.before) conds.push(lt(auditLog.seq, q.before));
+  if (q.before) conds.push(lt(auditLog.id, q.before));
   return db
     .select()
     .from(auditLog)
     .where(and(...conds))
-    .orderBy(desc(auditLog.seq))
+    .orderBy(desc(auditLog.id))
     .limit(q.limit);
 }
 
-/** Recomputes the whole chain in pages. Used by `npm run audit:verify` and `GET /api/audit/verify`. */
-export async function verifyChain(db: Db, pageSize = 5000): Promise<{ ok: boolean; checked: number; lastSeq: number; break?: ChainBreak }> {
+/** Recomputes the sealed chain in pages. Used by `npm run audit:verify` and `GET /api/audit/verify`. */
+export async function verifyChain(
+  db: Db,
+  pageSize = 5000,
+): Promise<{ ok: boolean; checked: number; lastSeq: number; pending: number; break?: ChainBreak }> {
+  const [p] = await db.select({ n: count() }).from(auditLog).where(isNull(auditLog.seq));
+  const pending = p?.n ?? 0;
   let prev = { seq: 0, hash: GENESIS_HASH };
   let checked = 0;
   for (;;) {
@@ -97,9 +135,10 @@ export async function verifyChain(db: Db, pageSize = 5000): Promise<{ ok: boolea
       .where(gt(auditLog.seq, prev.seq))
       .orderBy(asc(auditLog.seq))
       .limit(pageSize)) as ChainRow[];
-    if (rows.length === 0) return { ok: true, checked, lastSeq: prev.seq };
+    if (rows.length === 0) return { ok: true, checked, lastSeq: prev.seq, pending };
     const r = verifyRows(rows, prev);
-    if (!r.ok) return { ok: false, checked: checked + rows.findIndex((x) => x.seq === r.break.seq), lastSeq: prev.seq, break: r.break };
+    if (!r.ok)
+      return { ok: false, checked: checked + rows.findIndex((x) => x.seq === r.break.seq), lastSeq: prev.seq, pending, break: r.break };
     checked += rows.length;
     prev = r.last;
   }
@@ -119,7 +158,7 @@ export interface AuditedChange<T> {
  * change is never committed without its entry (and an entry never without its change).
  */
 export async function auditedChange<T>(ctx: Ctx, spec: AuditedChange<NoInfer<T>>, change: (tx: Executor) => Promise<T>): Promise<T> {
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await transaction(ctx.db, async (tx) => {
     const r = await change(tx);
     await appendAudit(tx, {
       caller: ctx.caller,

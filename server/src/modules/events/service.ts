@@ -1,12 +1,13 @@
 // Domain events through a transactional outbox. A module calls `emit(tx, …)` inside the transaction
-// of its change; the row and a NOTIFY commit with it (or not at all). The dispatcher, woken by the
-// NOTIFY (and by a periodic sweep, for events whose NOTIFY was missed during a restart), claims
+// of its change (run with `transaction` from db/notified-worker); the row commits with the change or
+// not at all. The dispatcher, woken right after that commit (and by a periodic sweep, for events
+// left by a node that stopped), claims
 // pending rows with FOR UPDATE SKIP LOCKED, so several nodes can run it, and delivers each event
 // to the in-process subscribers at least once.
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import type { Db, Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
+import { startNotifiedWorker, wakeAfterCommit, type NotifiedWorker } from '../../db/notified-worker.js';
 import { outbox } from './schema.js';
 
 const CHANNEL = 'jiayuan_outbox';
@@ -27,7 +28,7 @@ export async function emit(
 ): Promise<string> {
   const id = uuidv7();
   await tx.insert(outbox).values({ id, topic, payload, communityId });
-  await tx.execute(sql`select pg_notify(${CHANNEL}, '')`);
+  wakeAfterCommit(tx, CHANNEL);
   return id;
 }
 
@@ -77,58 +78,8 @@ export async function dispatchBatch(db: Db, limit = 200): Promise<number> {
   });
 }
 
-export interface Dispatcher {
-  stop(): Promise<void>;
-  /** Resolves once every event pending now has been handled (for tests and shutdown). */
-  drain(): Promise<void>;
-}
+export type Dispatcher = NotifiedWorker;
 
-export async function startDispatcher(db: Db, url: string, onError: (e: unknown) => void, sweepMs = 5000): Promise<Dispatcher> {
-  const listener = new pg.Client({ connectionString: url, application_name: 'jiayuan-outbox' });
-  let running = false;
-  let again = false;
-  let stopped = false;
-  let idle: Promise<void> = Promise.resolve();
-
-  const run = () => {
-    if (stopped) return idle;
-    if (running) {
-      again = true;
-      return idle;
-    }
-    running = true;
-    idle = (async () => {
-      try {
-        do {
-          again = false;
-          while (!stopped && (await dispatchBatch(db)) > 0) again = false;
-        } while (again && !stopped);
-      } catch (e) {
-        onError(e);
-      } finally {
-        running = false;
-      }
-    })();
-    return idle;
-  };
-
-  listener.on('error', onError);
-  listener.on('notification', () => void run());
-  await listener.connect();
-  await listener.query(`listen ${CHANNEL}`);
-  const timer = setInterval(() => void run(), sweepMs);
-  timer.unref();
-  void run();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await idle;
-      await listener.end().catch(() => {});
-    },
-    async drain() {
-      await run();
-      await idle;
-    },
-  };
+export function startDispatcher(db: Db, onError: (e: unknown) => void, sweepMs = 2000): Dispatcher {
+  return startNotifiedWorker({ channel: CHANNEL, work: () => dispatchBatch(db), onError, sweepMs });
 }
