@@ -24,8 +24,7 @@ export const authApi = {
     request<LoginResult>('/api/auth/login', { method: 'POST', body: { username, password }, allowUnauthorized: true }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', allowUnauthorized: true }),
   me: () => api.get<Me>('/api/auth/me'),
-  changePassword: (currentPassword: string, newPassword: string) =>
-    api.post<void>('/api/auth/password', { currentPassword, newPassword }),
+  changePassword: (currentPassword: string, newPassword: string) => api.post<void>('/api/auth/password', { currentPassword, newPassword }),
   roles: () => api.get<Role[]>('/api/roles'),
 };
 

@@ -67,9 +67,7 @@ export interface RegionNode {
 
 export type Position = number[];
 
-export type Boundary =
-  | { type: 'Polygon'; coordinates: Position[][] }
-  | { type: 'MultiPolygon'; coordinates: Position[][][] };
+export type Boundary = { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
 export interface RegionDetail {
   id: string;
@@ -116,7 +114,8 @@ export interface UserPatch {
 export type AuditOutcome = 'success' | 'denied' | 'rejected' | 'error';
 
 export interface AuditEntry {
-  seq: number;
+  /** Position in the hash chain; null until the entry is sealed into it. */
+  seq: number | null;
   id: string;
   occurredAt: string;
   actorId: string | null;
@@ -130,7 +129,8 @@ export interface AuditEntry {
   outcome: AuditOutcome | string;
   statusCode: number;
   detail: Record<string, unknown>;
-  hash: string;
+  /** null until sealed. */
+  hash: string | null;
 }
 
 export interface AuditQuery {
@@ -140,19 +140,22 @@ export interface AuditQuery {
   actorId?: string;
   targetId?: string;
   outcome?: AuditOutcome;
-  before?: number;
+  /** The `nextBefore` of the previous page (an entry id). */
+  before?: string;
   limit?: number;
 }
 
 export interface AuditPage {
   items: AuditEntry[];
-  nextBefore: number | null;
+  nextBefore: string | null;
 }
 
 export interface AuditVerify {
   ok: boolean;
   checked: number;
   lastSeq: number;
+  /** Entries not yet sealed into the chain (the server seals pending ones before verifying). */
+  pending?: number;
   break?: { seq: number; reason: string };
 }
 

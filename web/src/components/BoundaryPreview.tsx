@@ -4,12 +4,21 @@ import { Empty } from 'antd';
 type Ring = [number, number][];
 
 function isPosition(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length >= 2 && typeof v[0] === 'number' && typeof v[1] === 'number' && Number.isFinite(v[0]) && Number.isFinite(v[1]);
+  return (
+    Array.isArray(v) &&
+    v.length >= 2 &&
+    typeof v[0] === 'number' &&
+    typeof v[1] === 'number' &&
+    Number.isFinite(v[0]) &&
+    Number.isFinite(v[1])
+  );
 }
 
 function ringsOf(polygon: unknown): Ring[] {
   if (!Array.isArray(polygon)) return [];
-  return polygon.filter((r): r is unknown[] => Array.isArray(r)).map((r) => r.filter(isPosition).map((p) => [p[0], p[1]] as [number, number]));
+  return polygon
+    .filter((r): r is unknown[] => Array.isArray(r))
+    .map((r) => r.filter(isPosition).map((p) => [p[0], p[1]] as [number, number]));
 }
 
 /** Polygons (each a list of rings, outer first) of a boundary; empty when it is not drawable. */
@@ -54,7 +63,14 @@ export function BoundaryPreview({
   const ox = (width - w * scale) / 2;
   const oy = (height - h * scale) / 2;
   const project = ([x, y]: [number, number]) => `${(ox + (x - minX) * kx * scale).toFixed(1)},${(oy + (maxY - y) * scale).toFixed(1)}`;
-  const d = polygons.map((rings) => rings.filter((r) => r.length >= 3).map((r) => `M${r.map(project).join('L')}Z`).join('')).join('');
+  const d = polygons
+    .map((rings) =>
+      rings
+        .filter((r) => r.length >= 3)
+        .map((r) => `M${r.map(project).join('L')}Z`)
+        .join(''),
+    )
+    .join('');
 
   return (
     <svg

@@ -47,7 +47,12 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
         <Form.Item name="currentPassword" label="当前密码" rules={[{ required: true, message: '请输入当前密码' }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item name="newPassword" label="新密码" extra={PASSWORD_HINT} rules={[{ required: true, message: '请输入新密码' }, passwordRule]}>
+        <Form.Item
+          name="newPassword"
+          label="新密码"
+          extra={PASSWORD_HINT}
+          rules={[{ required: true, message: '请输入新密码' }, passwordRule]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item

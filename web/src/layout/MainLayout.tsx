@@ -53,7 +53,9 @@ export function MainLayout() {
             ))}
             <span className="header-region">
               <EnvironmentOutlined /> {user.regionName}
-              <span className="header-region-level">（{LEVEL_LABEL[user.regionLevel]}）</span>
+              {!user.regionName.endsWith(LEVEL_LABEL[user.regionLevel]) && (
+                <span className="header-region-level">（{LEVEL_LABEL[user.regionLevel]}）</span>
+              )}
             </span>
             <Divider orientation="vertical" className="header-divider" />
             <Button type="text" icon={<KeyOutlined />} className="header-btn" onClick={() => setPwOpen(true)}>

@@ -7,7 +7,12 @@ import { ApiError, errorText } from '../api/client';
  * under that field. Returns the text left to show elsewhere (a message or an alert), or null when
  * everything landed on a field.
  */
-export function applyServerErrors(form: FormInstance, err: unknown, fields: readonly string[], aliases: Record<string, string> = {}): string | null {
+export function applyServerErrors(
+  form: FormInstance,
+  err: unknown,
+  fields: readonly string[],
+  aliases: Record<string, string> = {},
+): string | null {
   if (!(err instanceof ApiError) || err.errors.length === 0) return errorText(err);
   const byField = new Map<string, string[]>();
   const rest: string[] = [];

@@ -64,4 +64,5 @@ export const OUTCOME_LABEL: Record<string, { text: string; color: string }> = {
 export const TARGET_TYPE_LABEL: Record<string, string> = {
   user: '账号',
   region: '区划',
+  audit: '审计日志',
 };

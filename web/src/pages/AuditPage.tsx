@@ -1,8 +1,9 @@
+import { formatTime } from '../lib/time';
 import { CheckCircleOutlined, ReloadOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Form, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect, useState } from 'react';
+import type { Dayjs } from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
 import { errorText } from '../api/client';
 import { auditApi } from '../api/endpoints';
 import type { AuditEntry, AuditOutcome, AuditQuery, AuditVerify } from '../api/types';
@@ -20,9 +21,10 @@ interface FilterValues {
 }
 
 interface Listing {
-  key: string;
+  query: AuditQuery;
+  version: number;
   items: AuditEntry[];
-  nextBefore: number | null;
+  nextBefore: string | null;
   error: string | null;
 }
 
@@ -47,7 +49,16 @@ function AuditDetail({ entry }: { entry: AuditEntry }) {
           { key: 'id', label: '记录 ID', children: <span className="mono">{entry.id}</span> },
           { key: 'actor', label: '操作人 ID', children: <span className="mono">{entry.actorId ?? '—'}</span> },
           { key: 'ua', label: '客户端', span: 2, children: entry.userAgent ?? '—' },
-          { key: 'hash', label: '哈希', span: 2, children: <span className="mono">{entry.hash}</span> },
+          {
+            key: 'hash',
+            label: '哈希',
+            span: 2,
+            children: entry.hash ? (
+              <span className="mono">{entry.hash}</span>
+            ) : (
+              <Typography.Text type="secondary">尚未封存入链</Typography.Text>
+            ),
+          },
         ]}
       />
       <div className="section-label">详情</div>
@@ -68,35 +79,34 @@ export default function AuditPage() {
   const [verifying, setVerifying] = useState(false);
   const [verify, setVerify] = useState<{ result: AuditVerify; at: string } | null>(null);
 
-  const query = toQuery(filters, selectedId);
-  const key = JSON.stringify([query, version]);
+  const query = useMemo(() => toQuery(filters, selectedId), [filters, selectedId]);
 
   useEffect(() => {
     let cancelled = false;
     auditApi
       .list({ ...query, limit: PAGE_SIZE })
       .then((page) => {
-        if (!cancelled) setListing({ key, items: page.items, nextBefore: page.nextBefore, error: null });
+        if (!cancelled) setListing({ query, version, items: page.items, nextBefore: page.nextBefore, error: null });
       })
       .catch((err: unknown) => {
-        if (!cancelled) setListing({ key, items: [], nextBefore: null, error: errorText(err) });
+        if (!cancelled) setListing({ query, version, items: [], nextBefore: null, error: errorText(err) });
       });
     return () => {
       cancelled = true;
     };
-    // `key` is `query` serialised: the list reloads when the filters change, not on every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  }, [query, version]);
 
-  const loading = listing?.key !== key;
-  const current = listing?.key === key ? listing : null;
+  const current = listing && listing.query === query && listing.version === version ? listing : null;
+  const loading = current === null;
 
   const loadMore = async () => {
     if (!current || current.nextBefore === null) return;
     setLoadingMore(true);
     try {
       const page = await auditApi.list({ ...query, before: current.nextBefore, limit: PAGE_SIZE });
-      setListing((l) => (l && l.key === key ? { ...l, items: [...l.items, ...page.items], nextBefore: page.nextBefore } : l));
+      setListing((l) =>
+        l && l.query === query && l.version === version ? { ...l, items: [...l.items, ...page.items], nextBefore: page.nextBefore } : l,
+      );
     } catch (err) {
       message.error(errorText(err));
     } finally {
@@ -108,7 +118,9 @@ export default function AuditPage() {
     setVerifying(true);
     try {
       const result = await auditApi.verify();
-      setVerify({ result, at: dayjs().format('HH:mm:ss') });
+      setVerify({ result, at: formatTime(new Date(), 'HH:mm:ss') });
+      // Verifying seals pending entries: reload so their sequence numbers show.
+      setVersion((v) => v + 1);
     } catch (err) {
       message.error(errorText(err));
     } finally {
@@ -117,8 +129,20 @@ export default function AuditPage() {
   };
 
   const columns: TableColumnsType<AuditEntry> = [
-    { title: '序号', dataIndex: 'seq', width: 80, render: (v: number) => <span className="mono">{v}</span> },
-    { title: '时间', dataIndex: 'occurredAt', width: 170, render: (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm:ss') },
+    {
+      title: '序号',
+      dataIndex: 'seq',
+      width: 80,
+      render: (v: number | null) =>
+        v === null ? (
+          <Tooltip title="已记录，尚未封存入哈希链">
+            <Tag>待封存</Tag>
+          </Tooltip>
+        ) : (
+          <span className="mono">{v}</span>
+        ),
+    },
+    { title: '时间', dataIndex: 'occurredAt', width: 170, render: (t: string) => formatTime(t, 'YYYY-MM-DD HH:mm:ss') },
     {
       title: '操作人',
       key: 'actor',
@@ -126,11 +150,9 @@ export default function AuditPage() {
       render: (_, e) => (
         <div>
           <div>{e.actorName ?? <Typography.Text type="secondary">匿名</Typography.Text>}</div>
-          {e.actorRoles.length > 0 && (
-            <Typography.Text type="secondary" className="small-text">
-              {e.actorRoles.map((r) => roleLabel(r)).join('、')}
-            </Typography.Text>
-          )}
+          <Typography.Text type="secondary" className="small-text">
+            {[e.actorRoles.map((r) => roleLabel(r)).join('、'), e.ip].filter(Boolean).join(' · ')}
+          </Typography.Text>
         </div>
       ),
     },
@@ -152,7 +174,7 @@ export default function AuditPage() {
       key: 'target',
       render: (_, e) =>
         e.targetId || e.targetType ? (
-          <div>
+          <div className="nowrap">
             {e.targetType && <Tag>{TARGET_TYPE_LABEL[e.targetType] ?? e.targetType}</Tag>}
             {e.targetId && (
               <Typography.Text className="small-text mono" copyable={{ text: e.targetId }}>
@@ -166,30 +188,47 @@ export default function AuditPage() {
     },
     {
       title: '结果',
-      dataIndex: 'outcome',
-      width: 90,
-      render: (o: string) => {
-        const l = OUTCOME_LABEL[o];
-        return <Tag color={l?.color}>{l?.text ?? o}</Tag>;
+      key: 'outcome',
+      width: 110,
+      render: (_, e) => {
+        const l = OUTCOME_LABEL[e.outcome];
+        return (
+          <Space size={4}>
+            <Tag color={l?.color} className="outcome-tag">
+              {l?.text ?? e.outcome}
+            </Tag>
+            <Typography.Text type="secondary" className="small-text mono">
+              {e.statusCode}
+            </Typography.Text>
+          </Space>
+        );
       },
     },
-    { title: '状态码', dataIndex: 'statusCode', width: 80, render: (c: number) => <span className="mono">{c}</span> },
-    { title: 'IP', dataIndex: 'ip', width: 130, render: (ip: string | null) => <span className="mono">{ip ?? '—'}</span> },
   ];
 
   return (
     <div className="page">
-      <Card className="page-card" title="审计日志" extra={
-        <Space>
-          <Tooltip title="刷新">
-            <Button icon={<ReloadOutlined />} onClick={() => setVersion((v) => v + 1)} aria-label="刷新" />
-          </Tooltip>
-          <Button icon={<SafetyCertificateOutlined />} loading={verifying} onClick={() => void runVerify()} data-testid="audit-verify">
-            校验哈希链
-          </Button>
-        </Space>
-      }>
-        <Form<FilterValues> form={form} layout="inline" className="filter-bar" onFinish={(v) => setFilters(v)} initialValues={{ onlySelected: false }}>
+      <Card
+        className="page-card"
+        title="审计日志"
+        extra={
+          <Space>
+            <Tooltip title="刷新">
+              <Button icon={<ReloadOutlined />} onClick={() => setVersion((v) => v + 1)} aria-label="刷新" />
+            </Tooltip>
+            <Button icon={<SafetyCertificateOutlined />} loading={verifying} onClick={() => void runVerify()} data-testid="audit-verify">
+              校验哈希链
+            </Button>
+          </Space>
+        }
+      >
+        <Form<FilterValues>
+          form={form}
+          layout="inline"
+          className="filter-bar"
+          onFinish={(v) => setFilters(v)}
+          initialValues={{ onlySelected: false }}
+        >
           <Form.Item name="range" label="时间范围">
             <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} />
           </Form.Item>
@@ -243,7 +282,7 @@ export default function AuditPage() {
             title={verify.result.ok ? '哈希链完整，未发现篡改' : '哈希链校验失败：日志可能被篡改'}
             description={
               verify.result.ok
-                ? `已校验 ${verify.result.checked} 条记录，最新序号 ${verify.result.lastSeq}（${verify.at} 校验）`
+                ? `已校验 ${verify.result.checked} 条记录，最新序号 ${verify.result.lastSeq}${verify.result.pending ? `，另有 ${verify.result.pending} 条待封存` : ''}（${verify.at} 校验）`
                 : `已校验 ${verify.result.checked} 条记录；在序号 ${verify.result.break?.seq ?? '?'} 处断裂：${verify.result.break?.reason ?? '未知原因'}（${verify.at} 校验）`
             }
           />
@@ -252,13 +291,13 @@ export default function AuditPage() {
 
         <div data-testid="audit-table">
           <Table<AuditEntry>
-            rowKey="seq"
+            rowKey="id"
             size="middle"
             columns={columns}
             dataSource={listing?.items ?? []}
             loading={loading}
             pagination={false}
-            scroll={{ x: 1100 }}
+            scroll={{ x: 860 }}
             expandable={{ expandedRowRender: (e) => <AuditDetail entry={e} /> }}
           />
         </div>

@@ -60,12 +60,24 @@ export function LoginPage() {
           请使用分配给您的管理账号登录控制台
         </Typography.Paragraph>
         {error && <Alert type="error" showIcon title={error} className="login-error" data-testid="login-error" />}
-        <Form<Values> form={form} layout="vertical" size="large" onFinish={(v) => void onFinish(v)} requiredMark={false} data-testid="login-form">
+        <Form<Values>
+          form={form}
+          layout="vertical"
+          size="large"
+          onFinish={(v) => void onFinish(v)}
+          requiredMark={false}
+          data-testid="login-form"
+        >
           <Form.Item name="username" label="用户名" rules={[{ required: true, whitespace: true, message: '请输入用户名' }]}>
             <Input prefix={<UserOutlined />} placeholder="请输入用户名" autoComplete="username" autoFocus data-testid="login-username" />
           </Form.Item>
           <Form.Item name="password" label="密码" rules={[{ required: true, message: '请输入密码' }]}>
-            <Input.Password prefix={<LockOutlined />} placeholder="请输入密码" autoComplete="current-password" data-testid="login-password" />
+            <Input.Password
+              prefix={<LockOutlined />}
+              placeholder="请输入密码"
+              autoComplete="current-password"
+              data-testid="login-password"
+            />
           </Form.Item>
           <Form.Item className="login-submit-item">
             <Button type="primary" htmlType="submit" block loading={submitting} data-testid="login-submit">

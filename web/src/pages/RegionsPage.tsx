@@ -1,21 +1,27 @@
+import { formatTime } from '../lib/time';
 import { DeleteOutlined, EditOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Empty, Row, Space, Spin, Table, Tag, Tooltip, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { errorText } from '../api/client';
 import { regionApi } from '../api/endpoints';
-import type { RegionDetail, RegionNode } from '../api/types';
+import type { Level, RegionDetail, RegionNode } from '../api/types';
 import { useAuth } from '../auth/context';
 import { BoundaryPreview } from '../components/BoundaryPreview';
 import { CHILD_LEVEL, LEVEL_COLOR, LEVEL_LABEL } from '../lib/labels';
 import { useRegions } from '../regions/context';
 import { RegionFormModal, type RegionFormTarget } from './regions/RegionFormModal';
 
+interface ChildRow {
+  id: string;
+  name: string;
+  level: Level;
+  code: string;
+  childCount: number;
+}
+
 type Loaded = { id: string; detail: RegionDetail; error: null } | { id: string; detail: null; error: string };
 
-function fmt(t: string | null | undefined): string {
-  return t ? dayjs(t).format('YYYY-MM-DD HH:mm:ss') : '—';
-}
+const fmt = (t: string | null | undefined) => formatTime(t);
 
 export default function RegionsPage() {
   const { user, can } = useAuth();
@@ -84,19 +90,32 @@ export default function RegionsPage() {
           type="primary"
           icon={<PlusOutlined />}
           disabled={!childLevel}
-          onClick={() => setFormTarget({ mode: 'create', parent: { id: detail.id, name: detail.name, level: detail.level, code: detail.code } })}
+          onClick={() =>
+            setFormTarget({ mode: 'create', parent: { id: detail.id, name: detail.name, level: detail.level, code: detail.code } })
+          }
           data-testid="region-create"
         >
           新建下级
         </Button>
       </Tooltip>
       <Tooltip title={isOwn ? ownHint : undefined}>
-        <Button icon={<EditOutlined />} disabled={isOwn} onClick={() => setFormTarget({ mode: 'edit', region: detail })} data-testid="region-edit">
+        <Button
+          icon={<EditOutlined />}
+          disabled={isOwn}
+          onClick={() => setFormTarget({ mode: 'edit', region: detail })}
+          data-testid="region-edit"
+        >
           编辑
         </Button>
       </Tooltip>
       <Tooltip title={isOwn ? ownHint : detail.childCount > 0 ? '请先删除全部下级区划' : undefined}>
-        <Button danger icon={<DeleteOutlined />} disabled={isOwn || detail.childCount > 0} onClick={() => confirmDelete(detail)} data-testid="region-delete">
+        <Button
+          danger
+          icon={<DeleteOutlined />}
+          disabled={isOwn || detail.childCount > 0}
+          onClick={() => confirmDelete(detail)}
+          data-testid="region-delete"
+        >
           删除
         </Button>
       </Tooltip>
@@ -168,7 +187,13 @@ export default function RegionsPage() {
                         <Breadcrumb
                           items={detail.ancestors.map((a) => ({
                             key: a.id,
-                            title: visible(a.id) ? <a onClick={() => select(a.id)}>{a.name}</a> : a.name,
+                            title: visible(a.id) ? (
+                              <Typography.Link className="ancestor-link" onClick={() => select(a.id)}>
+                                {a.name}
+                              </Typography.Link>
+                            ) : (
+                              a.name
+                            ),
                           }))}
                         />
                       ) : (
@@ -195,26 +220,26 @@ export default function RegionsPage() {
 
       {node && node.children.length > 0 && (
         <Card className="page-card" title={`下级区划（${node.children.length}）`} size="small">
-          <Table<RegionNode>
+          <Table<ChildRow>
             rowKey="id"
             size="small"
             pagination={false}
-            dataSource={node.children}
+            dataSource={node.children.map((c) => ({ id: c.id, name: c.name, level: c.level, code: c.code, childCount: c.children.length }))}
             onRow={(r) => ({ onClick: () => select(r.id), className: 'clickable-row' })}
             columns={[
-              { title: '名称', dataIndex: 'name', render: (name: string, r) => <a onClick={() => select(r.id)}>{name}</a> },
+              { title: '名称', dataIndex: 'name', render: (name: string) => <Typography.Link>{name}</Typography.Link> },
               {
                 title: '级别',
                 dataIndex: 'level',
                 width: 100,
-                render: (l: RegionNode['level']) => (
+                render: (l: Level) => (
                   <Tag color={LEVEL_COLOR[l]} variant="outlined">
                     {LEVEL_LABEL[l]}
                   </Tag>
                 ),
               },
               { title: '区划代码', dataIndex: 'code', width: 200, render: (c: string) => <span className="mono">{c}</span> },
-              { title: '下级数', key: 'n', width: 90, render: (_, r) => r.children.length },
+              { title: '下级数', dataIndex: 'childCount', width: 90 },
             ]}
           />
         </Card>

@@ -1,7 +1,7 @@
+import { formatTime } from '../lib/time';
 import { EditOutlined, LockOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, Badge, Button, Card, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { errorText } from '../api/client';
 import { userApi } from '../api/endpoints';
@@ -36,7 +36,15 @@ export default function UsersPage() {
   useEffect(() => {
     const ctrl = new AbortController();
     userApi
-      .list({ ...(query.regionId ? { regionId: query.regionId } : {}), ...(query.q ? { q: query.q } : {}), page: query.page, pageSize: query.pageSize }, ctrl.signal)
+      .list(
+        {
+          ...(query.regionId ? { regionId: query.regionId } : {}),
+          ...(query.q ? { q: query.q } : {}),
+          page: query.page,
+          pageSize: query.pageSize,
+        },
+        ctrl.signal,
+      )
       .then((data) => setLoaded({ key, data, error: null }))
       .catch((err: unknown) => {
         if (!ctrl.signal.aborted) setLoaded({ key, data: null, error: errorText(err) });
@@ -95,7 +103,7 @@ export default function UsersPage() {
         <Space size={4}>
           {u.status === 'active' ? <Badge status="success" text="启用" /> : <Badge status="default" text="停用" />}
           {u.lockedUntil && (
-            <Tooltip title={`登录失败次数过多，锁定至 ${dayjs(u.lockedUntil).format('YYYY-MM-DD HH:mm')}`}>
+            <Tooltip title={`登录失败次数过多，锁定至 ${formatTime(u.lockedUntil, 'YYYY-MM-DD HH:mm')}`}>
               <Tag color="red" icon={<LockOutlined />}>
                 已锁定
               </Tag>
@@ -108,7 +116,7 @@ export default function UsersPage() {
       title: '最近登录',
       dataIndex: 'lastLoginAt',
       width: 160,
-      render: (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : <Typography.Text type="secondary">从未登录</Typography.Text>),
+      render: (t: string | null) => (t ? formatTime(t, 'YYYY-MM-DD HH:mm') : <Typography.Text type="secondary">从未登录</Typography.Text>),
     },
   ];
   if (writable) {
@@ -116,7 +124,6 @@ export default function UsersPage() {
       title: '操作',
       key: 'actions',
       width: 90,
-      fixed: 'right',
       render: (_, u) =>
         manageable(u) ? (
           <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setFormTarget({ mode: 'edit', user: u })}>
@@ -161,14 +168,21 @@ export default function UsersPage() {
               <Button icon={<ReloadOutlined />} onClick={() => setVersion((v) => v + 1)} aria-label="刷新" />
             </Tooltip>
             {writable && (
-              <Button type="primary" icon={<PlusOutlined />} onClick={() => setFormTarget({ mode: 'create', regionId: selectedId })} data-testid="user-create">
+              <Button
+                type="primary"
+                icon={<PlusOutlined />}
+                onClick={() => setFormTarget({ mode: 'create', regionId: selectedId })}
+                data-testid="user-create"
+              >
                 新建账号
               </Button>
             )}
           </Space>
         }
       >
-        {loaded?.error && loaded.key === key && <Alert type="error" showIcon title="账号列表加载失败" description={loaded.error} className="form-alert" />}
+        {loaded?.error && loaded.key === key && (
+          <Alert type="error" showIcon title="账号列表加载失败" description={loaded.error} className="form-alert" />
+        )}
         <div data-testid="user-table">
           <Table<User>
             rowKey="id"
@@ -176,7 +190,7 @@ export default function UsersPage() {
             columns={columns}
             dataSource={data?.items ?? []}
             loading={loading}
-            scroll={{ x: 960 }}
+            scroll={{ x: 'max-content' }}
             pagination={{
               current: query.page,
               pageSize: query.pageSize,

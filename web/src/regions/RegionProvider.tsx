@@ -33,8 +33,25 @@ export function RegionProvider({ enabled, children }: { enabled: boolean; childr
   }, []);
 
   useEffect(() => {
-    if (enabled) void fetchTree();
-  }, [enabled, fetchTree]);
+    if (!enabled) return;
+    let cancelled = false;
+    regionApi
+      .tree()
+      .then((t) => {
+        if (cancelled) return;
+        setTree(t);
+        setError(null);
+      })
+      .catch((err: unknown) => {
+        if (!cancelled) setError(errorText(err));
+      })
+      .finally(() => {
+        if (!cancelled) setLoading(false);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [enabled]);
 
   const reload = useCallback(async () => {
     setLoading(true);

@@ -105,7 +105,6 @@ export function RegionTree() {
         ) : (
           <Tree<RegionTreeNode>
             blockNode
-            showLine={{ showLeafIcon: false }}
             treeData={treeData}
             expandedKeys={expandedKeys}
             onExpand={(keys) => {

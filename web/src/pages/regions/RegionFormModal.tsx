@@ -16,8 +16,7 @@ interface Values {
 const FIELDS = ['name', 'code', 'sortOrder', 'boundary'] as const;
 
 export type RegionFormTarget =
-  | { mode: 'create'; parent: { id: string; name: string; level: Level; code: string } }
-  | { mode: 'edit'; region: RegionDetail };
+  { mode: 'create'; parent: { id: string; name: string; level: Level; code: string } } | { mode: 'edit'; region: RegionDetail };
 
 export function boundaryText(b: RegionDetail['boundary']): string {
   if (!b) return '';
@@ -158,11 +157,18 @@ export function RegionFormModal({
           </Col>
           <Col span={12}>
             <Form.Item name="sortOrder" label="排序号" tooltip="同级区划按排序号从小到大排列">
-              <InputNumber min={0} max={100000} precision={0} placeholder="默认排在最后" className="full-width" />
+              <InputNumber min={0} max={100000} precision={0} placeholder="默认 0" className="full-width" />
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="name" label="名称" rules={[{ required: true, whitespace: true, message: '请输入名称' }, { max: 60, message: '名称不能超过 60 个字' }]}>
+            <Form.Item
+              name="name"
+              label="名称"
+              rules={[
+                { required: true, whitespace: true, message: '请输入名称' },
+                { max: 60, message: '名称不能超过 60 个字' },
+              ]}
+            >
               <Input placeholder="如：柳岸社区" maxLength={60} />
             </Form.Item>
           </Col>
@@ -183,16 +189,14 @@ export function RegionFormModal({
         </Row>
         <Row gutter={16}>
           <Col span={15}>
-            <Form.Item
-              name="boundary"
-              label="边界（GeoJSON）"
-              extra="Polygon 或 MultiPolygon，WGS 84 经纬度；留空表示不设置边界"
-            >
+            <Form.Item name="boundary" label="边界（GeoJSON）" extra="Polygon 或 MultiPolygon，WGS 84 经纬度；留空表示不设置边界">
               <Input.TextArea
                 rows={9}
                 spellCheck={false}
                 className="mono"
-                placeholder={'{\n  "type": "Polygon",\n  "coordinates": [[[118.10, 30.10], [118.20, 30.10], [118.20, 30.22], [118.10, 30.22], [118.10, 30.10]]]\n}'}
+                placeholder={
+                  '{\n  "type": "Polygon",\n  "coordinates": [[[118.10, 30.10], [118.20, 30.10], [118.20, 30.22], [118.10, 30.22], [118.10, 30.10]]]\n}'
+                }
               />
             </Form.Item>
           </Col>

@@ -1,5 +1,5 @@
+import { formatTime } from '../../lib/time';
 import { Alert, App, Checkbox, Col, Form, Input, Modal, Radio, Row, Select, TreeSelect, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useState } from 'react';
 import { userApi } from '../../api/endpoints';
 import type { RoleId, User, UserPatch, UserStatus } from '../../api/types';
@@ -54,7 +54,12 @@ export function UserFormModal({
         status: editing.status,
         unlock: false,
       }
-    : { roles: [], ...(target?.mode === 'create' && target.regionId ? { regionId: target.regionId } : {}), status: 'active', unlock: false };
+    : {
+        roles: [],
+        ...(target?.mode === 'create' && target.regionId ? { regionId: target.regionId } : {}),
+        status: 'active',
+        unlock: false,
+      };
 
   const submit = async () => {
     const v = await form.validateFields();
@@ -129,7 +134,14 @@ export function UserFormModal({
             </Form.Item>
           </Col>
           <Col span={12}>
-            <Form.Item name="displayName" label="姓名" rules={[{ required: true, whitespace: true, message: '请输入姓名' }, { max: 40, message: '不能超过 40 个字' }]}>
+            <Form.Item
+              name="displayName"
+              label="姓名"
+              rules={[
+                { required: true, whitespace: true, message: '请输入姓名' },
+                { max: 40, message: '不能超过 40 个字' },
+              ]}
+            >
               <Input maxLength={40} />
             </Form.Item>
           </Col>
@@ -156,7 +168,12 @@ export function UserFormModal({
           </Col>
           {!editing && (
             <Col span={24}>
-              <Form.Item name="password" label="初始密码" extra={PASSWORD_HINT} rules={[{ required: true, message: '请输入初始密码' }, passwordRule]}>
+              <Form.Item
+                name="password"
+                label="初始密码"
+                extra={PASSWORD_HINT}
+                rules={[{ required: true, message: '请输入初始密码' }, passwordRule]}
+              >
                 <Input.Password autoComplete="new-password" />
               </Form.Item>
             </Col>
@@ -187,7 +204,9 @@ export function UserFormModal({
                   <Form.Item name="unlock" valuePropName="checked" className="unlock-item">
                     <Checkbox>
                       解除锁定
-                      <Typography.Text type="secondary">（因多次登录失败锁定至 {dayjs(editing.lockedUntil).format('YYYY-MM-DD HH:mm')}）</Typography.Text>
+                      <Typography.Text type="secondary">
+                        （因多次登录失败锁定至 {formatTime(editing.lockedUntil, 'YYYY-MM-DD HH:mm')}）
+                      </Typography.Text>
                     </Checkbox>
                   </Form.Item>
                 </Col>
@@ -195,7 +214,13 @@ export function UserFormModal({
             </>
           )}
         </Row>
-        {isSelf && <Alert type="info" showIcon title="这是您本人的账号：所属区划、角色和状态需由上级管理员修改；修改密码请使用页面右上角的「修改密码」。" />}
+        {isSelf && (
+          <Alert
+            type="info"
+            showIcon
+            title="这是您本人的账号：所属区划、角色和状态需由上级管理员修改；修改密码请使用页面右上角的「修改密码」。"
+          />
+        )}
       </Form>
     </Modal>
   );

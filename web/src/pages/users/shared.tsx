@@ -37,7 +37,12 @@ export interface RoleOption {
  * Options for the roles select: the roles the caller may grant (with Chinese labels), those that do
  * not fit the chosen region's level disabled, plus any role the account already has.
  */
-export function roleOptions(roles: Role[], grantable: readonly RoleId[], level: Level | undefined, current: readonly RoleId[] = []): RoleOption[] {
+export function roleOptions(
+  roles: Role[],
+  grantable: readonly RoleId[],
+  level: Level | undefined,
+  current: readonly RoleId[] = [],
+): RoleOption[] {
   const ids = new Set<RoleId>([...grantable, ...current]);
   return roles
     .filter((r) => ids.has(r.id))
