@@ -61,7 +61,7 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
  * still-running postmaster whose parent is gone. Stop an orphaned postmaster of this cluster and
  * remove a stale lock file, so the next start succeeds.
  */
-async function clearStaleServer(clusterDir: string, log: (msg: string) => void): Promise<void> {
+export async function clearStaleServer(clusterDir: string, log: (msg: string) => void = () => {}): Promise<void> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);

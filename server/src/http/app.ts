@@ -63,7 +63,8 @@ export async function buildApp({ db, config, logger }: AppOptions): Promise<Fast
   app.addSchema(ProblemSchema);
   app.addHook('onRoute', (route) => {
     const cfg = route.config as Partial<RouteAccess> | undefined;
-    if (!cfg?.access) return;
+    // Fastify adds a HEAD route for each GET with the same schema object: describe it once.
+    if (!cfg?.access || route.method === 'HEAD') return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) if (m !== 'HEAD') app.declaredRoutes.push({ method: m, url: route.url, ...cfg } as DeclaredRoute);
     const schema = (route.schema ??= {}) as Record<string, unknown>;

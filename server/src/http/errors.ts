@@ -18,6 +18,21 @@ export interface Problem {
 
 const TYPE_BASE = 'https://jiayuan.dev/problems/';
 
+const CHINA_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+/** A time as people in China read it: `2026/11/22 08:48` (Asia/Shanghai). */
+export const chinaTime = (d: Date) => CHINA_TIME.format(d);
+
+/** `body.roles.0` → `roles.0`: the part of the request is for programs, the field for people. */
+const fieldName = (f: string) => f.replace(/^(body|query|params|headers)\./, '');
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
@@ -42,12 +57,12 @@ export class AppError extends Error {
 // Factories with stable codes; modules use these rather than inventing shapes.
 export const problems = {
   validation: (errors: FieldError[], detail?: string) =>
-    new AppError(400, 'validation', '请求参数有误', detail ?? errors.map((e) => `${e.field}：${e.message}`).join('；'), errors),
+    new AppError(400, 'validation', '请求参数有误', detail ?? errors.map((e) => `${fieldName(e.field)}：${e.message}`).join('；'), errors),
   field: (field: string, message: string) => problems.validation([{ field, message }]),
   unauthenticated: (detail = '请先登录') => new AppError(401, 'unauthenticated', '未登录或登录已过期', detail),
   badCredentials: () => new AppError(401, 'bad-credentials', '用户名或密码错误', '用户名或密码错误'),
   accountLocked: (until: Date) =>
-    new AppError(423, 'account-locked', '账号已临时锁定', `登录失败次数过多，请于 ${until.toISOString()} 后再试`),
+    new AppError(423, 'account-locked', '账号已临时锁定', `登录失败次数过多，请于 ${chinaTime(until)} 后再试`),
   accountDisabled: () => new AppError(403, 'account-disabled', '账号已停用', '该账号已停用，请联系管理员'),
   forbidden: (detail = '当前角色无权执行此操作', errors?: FieldError[]) => new AppError(403, 'forbidden', '无权访问', detail, errors),
   outOfScope: (detail = '目标不在您的管辖范围内') => new AppError(403, 'out-of-scope', '超出管辖范围', detail),

@@ -89,6 +89,13 @@ async function checkScope(db: Db, req: FastifyRequest, targets: readonly ScopeTa
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** What a refused write aimed at: the object named in its path, as its route declares it. */
+function refusedTarget(req: FastifyRequest): { targetType: string | null; targetId: string | null } {
+  const target = req.routeOptions.config.scope?.find((s) => s.from.startsWith('params.'));
+  const id = target ? valueAt(req, target.from) : undefined;
+  return target && typeof id === 'string' ? { targetType: target.kind, targetId: id.slice(0, 100) } : { targetType: null, targetId: null };
+}
+
 export function installGuard(app: FastifyInstance, db: Db): void {
   app.decorateRequest('caller', null);
   app.decorateRequest('audited', false);
@@ -141,10 +148,7 @@ export function installGuard(app: FastifyInstance, db: Db): void {
           ip: req.ip,
           userAgent: req.headers['user-agent'] ?? null,
           action: req.routeOptions.config.action ?? `${req.method} ${req.routeOptions.url}`,
-          targetId:
-            typeof (req.params as Record<string, unknown>)?.id === 'string'
-              ? String((req.params as Record<string, string>).id).slice(0, 100)
-              : null,
+          ...refusedTarget(req),
           ...(scopePath ? { scopePath } : {}),
           outcome,
           statusCode: status,

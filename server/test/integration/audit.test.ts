@@ -10,6 +10,7 @@ afterAll(() => t.close());
 
 interface Entry {
   seq: number | null;
+  targetType: string | null;
   action: string;
   actorName: string | null;
   outcome: string;
@@ -49,6 +50,10 @@ describe('audit log', () => {
     expect((await t.call('POST', '/api/auth/login', { body: { username: 'admin', password: 'guess' } })).statusCode).toBe(401);
     const list = await entries(await t.login('city_auditor'), { outcome: 'denied' });
     expect(list.some((e) => e.action === 'region.create' && e.statusCode === 403)).toBe(true);
+    const patch = await t.call('PATCH', `/api/regions/${await t.region('江月社区')}`, { token, body: { name: 'x' } });
+    expect(patch.statusCode).toBe(403);
+    const refused = (await entries(await t.login('city_auditor'), { action: 'region.update', outcome: 'denied' }))[0]!;
+    expect(refused).toMatchObject({ targetType: 'region', targetId: await t.region('江月社区') });
     expect(list.some((e) => e.action === 'auth.login' && e.statusCode === 401 && e.detail.username === 'admin')).toBe(true);
   });
 

@@ -78,10 +78,24 @@ describe('login, tokens and logout', () => {
 
     const admin = (await login('admin', TEST_ADMIN_PASSWORD)).json().token as string;
     const { rows } = await t.db.$client.query<{ id: string }>('select id from users where username = $1', [user]);
+    const listed = await t.call('GET', `/api/users/${rows[0]!.id}`, { token: admin });
+    expect(new Date(listed.json().lockedUntil).getTime()).toBeGreaterThan(Date.now());
     const unlock = await t.call('PATCH', `/api/users/${rows[0]!.id}`, { token: admin, body: { unlock: true } });
     expect(unlock.statusCode).toBe(200);
     expect(unlock.json().lockedUntil).toBeNull();
+    const { rowCount } = await t.db.$client.query('select 1 from login_throttle where username_key = $1', [user]);
+    expect(rowCount).toBe(0);
     expect((await login(user, DEMO_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('a made-up username is slowed and locked exactly like a real one', async () => {
+    const real = [await login('huaiyin_admin', 'x1'), await login('huaiyin_admin', 'x2'), await login('huaiyin_admin', 'x3')];
+    const fake = [await login('no_such_person', 'x1'), await login('no_such_person', 'x2'), await login('no_such_person', 'x3')];
+    expect(real.map((r) => r.statusCode)).toEqual([401, 401, 423]);
+    expect(fake.map((r) => r.statusCode)).toEqual([401, 401, 423]);
+    expect(real[2]!.json().title).toBe(fake[2]!.json().title);
+    // The lock is shown in China Standard Time, as people read it.
+    expect(fake[2]!.json().detail).toMatch(/^登录失败次数过多，请于 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 后再试$/);
   });
 
   it('a disabled account cannot log in and its sessions end', async () => {

@@ -43,6 +43,9 @@ describe('bad input gets a clear problem and changes nothing', () => {
     const fields = (res.json().errors as { field: string; message: string }[]).map((e) => `${e.field}:${e.message}`);
     expect(fields).toContain('body.name:类型应为字符串');
     expect(fields).toContain('body.colour:不允许的字段');
+    // The summary names fields as people know them.
+    expect(res.json().detail).toContain('name：类型应为字符串');
+    expect(res.json().detail).not.toContain('body.');
   });
 
   it('numbers are not coerced from strings in JSON bodies', async () => {

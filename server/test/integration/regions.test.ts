@@ -80,6 +80,7 @@ describe('region maintenance', () => {
     expect(created.statusCode).toBe(201);
     const c = created.json();
     expect(c).toMatchObject({ level: 'community', name: '新桥社区', parentId: street, childCount: 0 });
+    expect(c.sortOrder).toBe(2); // after 柳岸社区 (0) and 江月社区 (1)
 
     const grid = await t.call('POST', '/api/regions', { token, body: { parentId: c.id, name: '新桥第一网格', code: '990102001003001' } });
     expect(grid.statusCode).toBe(201);

@@ -6,7 +6,7 @@ import { setupTestApp, type TestApp } from '../helpers.js';
 
 const REFERENCE_TABLES = new Set(['regions', 'users', 'sessions']);
 /** Global tables that stay on the coordinator in a Citus deployment. */
-const LOCAL_TABLES = new Set(['audit_log', 'outbox']);
+const LOCAL_TABLES = new Set(['audit_log', 'outbox', 'login_throttle']);
 
 let t: TestApp;
 beforeAll(async () => {

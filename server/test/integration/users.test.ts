@@ -123,6 +123,10 @@ describe('listing and changing accounts', () => {
     const token = await t.login('binhe_admin');
     const me = (await t.call('GET', '/api/auth/me', { token })).json();
     expect((await t.call('PATCH', `/api/users/${me.id}`, { token, body: { roles: ['district_admin'] } })).statusCode).toBe(403);
+    // One's own password changes only through /api/auth/password, which checks the current one.
+    const ownPassword = await t.call('PATCH', `/api/users/${me.id}`, { token, body: { password: 'Other@Pass1' } });
+    expect(ownPassword.statusCode).toBe(400);
+    expect(ownPassword.json().errors[0].field).toBe('body.password');
     const { rows } = await t.db.$client.query<{ id: string }>("select id from users where username = 'binhe_auditor'");
     const res = await t.call('PATCH', `/api/users/${rows[0]!.id}`, { token, body: { password: 'Taken@Over1' } });
     expect(res.statusCode).toBe(403);

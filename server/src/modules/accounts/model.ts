@@ -27,6 +27,7 @@ interface RoleSpec {
   permissions: readonly Permission[];
   /** Roles an account with this role may give to others (always inside its own region). */
   grants: readonly Role[];
+  /** Shown to people (zh-CN). */
   description: string;
 }
 
@@ -39,70 +40,70 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
     levels: ['city'],
     permissions: ADMIN_PERMS,
     grants: ROLES,
-    description: 'Maintains the whole city: regions, accounts of every level; the only role that appoints auditors.',
+    description: '维护全市区划与各级账号；唯一可任命审计员的角色。',
   },
   district_admin: {
     label: '区级管理员',
     levels: ['district'],
     permissions: ADMIN_PERMS,
     grants: ['district_admin', 'street_admin', 'community_admin', ...OPERATIONAL],
-    description: 'Maintains one district: its streets, communities, grids and their accounts.',
+    description: '维护本区的街道、社区、网格及其账号。',
   },
   street_admin: {
     label: '街道管理员',
     levels: ['street'],
     permissions: ADMIN_PERMS,
     grants: ['street_admin', 'community_admin', ...OPERATIONAL],
-    description: 'Maintains one street (街道): its communities, grids and their accounts.',
+    description: '维护本街道的社区、网格及其账号。',
   },
   community_admin: {
     label: '社区管理员',
     levels: ['community'],
     permissions: ADMIN_PERMS,
     grants: ['community_admin', ...OPERATIONAL],
-    description: 'Community workers (社区工作者) running one community: its grids and staff accounts.',
+    description: '社区工作者：维护本社区的网格与工作人员账号。',
   },
   grid_worker: {
     label: '网格员',
     levels: ['community', 'grid'],
     permissions: ['regions.read'],
     grants: [],
-    description: 'Patrols a grid: reports events, keeps the register of the grid.',
+    description: '负责网格巡查、事件上报与网格内基础信息维护。',
   },
   handler: {
     label: '处置人员',
     levels: ['district', 'street', 'community', 'grid'],
     permissions: ['regions.read'],
     grants: [],
-    description: 'Member of a handling unit; handles dispatched events in its area.',
+    description: '处置单位人员：办理派遣到本单位的事件。',
   },
   property_staff: {
     label: '物业人员',
     levels: ['community', 'grid'],
     permissions: ['regions.read'],
     grants: [],
-    description: 'Property-management company staff serving one community.',
+    description: '物业服务企业人员：服务所在社区。',
   },
   evaluator: {
     label: '评估人员',
     levels: ['city', 'district', 'street', 'community'],
     permissions: ['regions.read'],
     grants: [],
-    description: 'Expert or third-party evaluator (`002` 6.2) reviewing assessments in its area.',
+    description: '专家或第三方评估人员（`002` 6.2）：审核本区域的评估。',
   },
   auditor: {
     label: '审计员',
     levels: ['city', 'district', 'street'],
     permissions: ['regions.read', 'audit.read'],
     grants: [],
-    description: 'Reads the audit log of its area; changes nothing (separation of duties).',
+    description: '查阅本区域审计日志，不做任何修改（职责分离）。',
   },
   resident: {
     label: '居民',
     levels: ['community', 'grid'],
     permissions: ['regions.read'],
     grants: [],
-    description: 'A resident using the mobile pages of the community he or she lives in.',
+    description: '居民：使用所在社区的移动端服务。',
   },
 };
 

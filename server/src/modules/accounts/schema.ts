@@ -15,8 +15,6 @@ export const users = pgTable(
       .references(() => regions.id),
     roles: text('roles').array().notNull(),
     status: text('status').notNull().default('active'),
-    failedLogins: integer('failed_logins').notNull().default(0),
-    lockedUntil: timestamp('locked_until', { withTimezone: true }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdBy: uuid('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -41,4 +39,19 @@ export const sessions = pgTable(
     userAgent: text('user_agent'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * Failed logins per username (lower-cased), whether or not such an account exists, so slowing and
+ * locking look the same for real and made-up names.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    usernameKey: text('username_key').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('login_throttle_updated_idx').on(t.updatedAt)],
 );

@@ -43,22 +43,22 @@ export interface LoginRequest {
 }
 
 /**
- * Failed attempts are slowed (250 ms more per consecutive failure) and, after
- * `loginMaxFailures`, the account is locked for `loginLockSeconds`. Unknown usernames cost the same
- * password check, so the answer does not reveal which accounts exist.
+ * Failed attempts are slowed (250 ms more per consecutive failure) and, after `loginMaxFailures`,
+ * the username is locked for `loginLockSeconds`. Unknown usernames cost the same password check and
+ * are slowed and locked the same way, so no answer reveals which accounts exist.
  */
 export async function login(db: Db, cfg: Config, req: LoginRequest, markAudited: () => void) {
+  const throttle = await store.throttleOf(db, req.username);
+  if (throttle?.lockedUntil && throttle.lockedUntil.getTime() > Date.now()) throw problems.accountLocked(throttle.lockedUntil);
   const u = await store.findByUsername(db, req.username);
-  if (!u) {
-    await verifyPassword(req.password, await dummyHash());
-    await sleep(250);
-    throw problems.badCredentials();
-  }
-  if (u.lockedUntil && u.lockedUntil.getTime() > Date.now()) throw problems.accountLocked(u.lockedUntil);
-  if (!(await verifyPassword(req.password, u.passwordHash))) {
-    const r = await store.recordFailure(db, u.id, cfg.loginMaxFailures, cfg.loginLockSeconds);
+  let ok = false;
+  if (u) ok = await verifyPassword(req.password, u.passwordHash);
+  else await verifyPassword(req.password, await dummyHash()); // the same cost as a real check
+  if (!u || !ok) {
+    const r = await store.recordFailure(db, req.username, cfg.loginMaxFailures, cfg.loginLockSeconds);
+    if (Math.random() < 0.01) await store.pruneThrottle(db);
     if (r.lockedUntil && r.lockedUntil.getTime() > Date.now()) throw problems.accountLocked(r.lockedUntil);
-    await sleep(Math.min(250 * r.failedLogins, 2000));
+    await sleep(Math.min(250 * r.failures, 2000));
     throw problems.badCredentials();
   }
   if (u.status !== 'active') throw problems.accountDisabled();
@@ -68,7 +68,8 @@ export async function login(db: Db, cfg: Config, req: LoginRequest, markAudited:
   const region = await findRegion(db, u.regionId);
   const roles = u.roles.filter(isRole);
   await transaction(db, async (tx) => {
-    await store.patchUser(tx, u.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() });
+    await store.patchUser(tx, u.id, { lastLoginAt: new Date() });
+    await store.clearThrottle(tx, u.username);
     await store.insertSession(tx, {
       id: uuidv7(),
       tokenHash: tokenHash(token),
@@ -216,6 +217,7 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
   const self = u.id === ctx.caller.userId;
   if (self && (patch.roles || patch.regionId || patch.status))
     throw problems.forbidden('不能修改本人的角色、所属区划或状态，请由上级管理员办理');
+  if (self && patch.password !== undefined) throw problems.field('body.password', '修改本人密码请使用“修改密码”（需验证当前密码）');
   // Only someone who could have granted all of a user's roles may manage that user.
   const grantable = grantableRoles(ctx.caller.roles);
   if (!self && !u.roles.filter(isRole).every((r) => grantable.has(r as Role)))
@@ -246,8 +248,8 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
         ...(patch.regionId ? { regionId: patch.regionId } : {}),
         ...(patch.status ? { status: patch.status } : {}),
         ...(passwordHash ? { passwordHash } : {}),
-        ...(patch.unlock ? { lockedUntil: null, failedLogins: 0 } : {}),
       });
+      if (patch.unlock) await store.clearThrottle(tx, u.username);
       // A change of power or a reset password ends the user's sessions.
       if (patch.roles || patch.regionId || patch.status === 'disabled' || passwordHash) await store.revokeUserSessions(tx, id);
       await emit(tx, 'user.updated', { userId: id, changed: Object.keys(patch) });

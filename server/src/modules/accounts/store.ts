@@ -2,7 +2,7 @@
 import { and, asc, count, eq, ilike, isNull, like, ne, or, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
 import { regions } from '../regions/schema.js';
-import { sessions, users } from './schema.js';
+import { loginThrottle, sessions, users } from './schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -16,10 +16,12 @@ const userView = {
   regionName: regions.name,
   regionLevel: regions.level,
   regionPath: regions.path,
-  lockedUntil: users.lockedUntil,
+  lockedUntil: loginThrottle.lockedUntil,
   lastLoginAt: users.lastLoginAt,
   createdAt: users.createdAt,
 };
+
+const throttleJoin = eq(loginThrottle.usernameKey, sql`lower(${users.username})`);
 
 export async function findByUsername(db: Executor, username: string): Promise<UserRow | undefined> {
   const [u] = await db
@@ -30,7 +32,12 @@ export async function findByUsername(db: Executor, username: string): Promise<Us
 }
 
 export async function findUserView(db: Executor, id: string) {
-  const [u] = await db.select(userView).from(users).innerJoin(regions, eq(regions.id, users.regionId)).where(eq(users.id, id));
+  const [u] = await db
+    .select(userView)
+    .from(users)
+    .innerJoin(regions, eq(regions.id, users.regionId))
+    .leftJoin(loginThrottle, throttleJoin)
+    .where(eq(users.id, id));
   return u;
 }
 
@@ -59,11 +66,16 @@ export async function listUsers(db: Executor, scopePath: string, q: string | und
       .select(userView)
       .from(users)
       .innerJoin(regions, eq(regions.id, users.regionId))
+      .leftJoin(loginThrottle, throttleJoin)
       .where(where)
       .orderBy(asc(regions.path), asc(users.username))
       .limit(limit)
       .offset(offset),
-    db.select({ n: count() }).from(users).innerJoin(regions, eq(regions.id, users.regionId)).where(where),
+    db
+      .select({ n: count() })
+      .from(users)
+      .innerJoin(regions, eq(regions.id, users.regionId))
+      .where(where),
   ]);
   return { items, total: total?.n ?? 0 };
 }
@@ -79,16 +91,35 @@ export async function patchUser(db: Executor, id: string, patch: Partial<typeof 
     .where(eq(users.id, id));
 }
 
-export async function recordFailure(db: Executor, id: string, maxFailures: number, lockSeconds: number) {
-  const [r] = await db
-    .update(users)
-    .set({
-      failedLogins: sql`case when ${users.failedLogins} + 1 >= ${maxFailures} then 0 else ${users.failedLogins} + 1 end`,
-      lockedUntil: sql`case when ${users.failedLogins} + 1 >= ${maxFailures} then now() + make_interval(secs => ${lockSeconds}) else ${users.lockedUntil} end`,
-    })
-    .where(eq(users.id, id))
-    .returning({ failedLogins: users.failedLogins, lockedUntil: users.lockedUntil });
-  return r!;
+export async function throttleOf(db: Executor, username: string) {
+  const [r] = await db.select().from(loginThrottle).where(eq(loginThrottle.usernameKey, username.toLowerCase()));
+  return r;
+}
+
+/** Counts a failed login for `username`; at `maxFailures` the name is locked for `lockSeconds`. */
+export async function recordFailure(db: Executor, username: string, maxFailures: number, lockSeconds: number) {
+  const { rows } = await db.execute<{ failures: number; locked_until: string | null }>(sql`
+    insert into login_throttle as t (username_key, failures, updated_at) values (${username.toLowerCase()}, 1, now())
+    on conflict (username_key) do update set
+      failures = case when t.failures + 1 >= ${maxFailures} then 0 else t.failures + 1 end,
+      locked_until = case when t.failures + 1 >= ${maxFailures} then now() + make_interval(secs => ${lockSeconds}) else t.locked_until end,
+      updated_at = now()
+    returning failures, locked_until`);
+  const r = rows[0]!;
+  return { failures: r.failures, lockedUntil: r.locked_until ? new Date(r.locked_until) : null };
+}
+
+export async function clearThrottle(db: Executor, username: string) {
+  await db.delete(loginThrottle).where(eq(loginThrottle.usernameKey, username.toLowerCase()));
+}
+
+/** Forget failures of names not tried for a day (made-up names would otherwise pile up). */
+export async function pruneThrottle(db: Executor) {
+  await db
+    .delete(loginThrottle)
+    .where(
+      sql`${loginThrottle.updatedAt} < now() - interval '1 day' and (${loginThrottle.lockedUntil} is null or ${loginThrottle.lockedUntil} < now())`,
+    );
 }
 
 export async function insertSession(db: Executor, row: typeof sessions.$inferInsert) {

@@ -88,7 +88,7 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
     app.get(
       '/api/audit/verify',
       {
-        config: { access: 'audit.read' },
+        config: { access: 'audit.read', action: 'audit.verify' },
         schema: {
           tags: ['审计'],
           summary: '校验整条审计哈希链（先封存待入链条目）',
@@ -103,9 +103,16 @@ export function auditRoutes(db: Db): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async () => {
+      async (req) => {
         while ((await sealPending(db)) > 0);
-        return verifyChain(db);
+        const result = await verifyChain(db);
+        const ctx = ctxOf(req, db);
+        await auditedChange(
+          ctx,
+          { targetType: 'audit', targetId: () => null, scopePath: () => ctx.caller.regionPath, detail: () => ({ ...result }) },
+          async () => null,
+        );
+        return result;
       },
     );
   };

@@ -82,7 +82,7 @@ export async function createRegion(ctx: Ctx, input: RegionInput) {
         code: input.code,
         path: childPath(parent.path, id),
         boundary: (input.boundary as Geometry | undefined) ?? null,
-        sortOrder: input.sortOrder ?? 0,
+        sortOrder: input.sortOrder ?? (await store.nextSortOrder(tx, parent.id)),
       });
       await emit(tx, 'region.created', { regionId: id, level, parentId: parent.id }, level === 'community' ? id : null);
       const ancestors = await store.ancestorsOf(tx, parent.path);

@@ -73,3 +73,12 @@ export async function updateRegion(
 export async function deleteRegion(db: Executor, id: string): Promise<void> {
   await db.delete(regions).where(and(eq(regions.id, id)));
 }
+
+/** The sort order that puts a new child after its siblings. */
+export async function nextSortOrder(db: Executor, parentId: string): Promise<number> {
+  const [r] = await db
+    .select({ m: sql<number | null>`max(${regions.sortOrder})` })
+    .from(regions)
+    .where(eq(regions.parentId, parentId));
+  return r?.m === null || r?.m === undefined ? 0 : Number(r.m) + 1;
+}
