@@ -71,11 +71,7 @@ export async function listUsers(db: Executor, scopePath: string, q: string | und
       .orderBy(asc(regions.path), asc(users.username))
       .limit(limit)
       .offset(offset),
-    db
-      .select({ n: count() })
-      .from(users)
-      .innerJoin(regions, eq(regions.id, users.regionId))
-      .where(where),
+    db.select({ n: count() }).from(users).innerJoin(regions, eq(regions.id, users.regionId)).where(where),
   ]);
   return { items, total: total?.n ?? 0 };
 }
