@@ -14,6 +14,7 @@ import { startEmbedded, type EmbeddedServer } from '../server/src/db/embedded.js
 import { createDb } from '../server/src/db/pool.js';
 import { DEMO_PASSWORD } from '../server/src/demo/seed.js';
 import { buildApp } from '../server/src/http/app.js';
+import { loadDataKeys } from '../server/src/crypto/personal-data.js';
 import { buildTree, type Level } from '../server/src/modules/regions/model.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
@@ -96,10 +97,11 @@ async function main() {
   const url = await ensureDatabase(serverUrl, dbName);
   const db = createDb(url, 20);
   const config = { ...loadConfig({}), demo: true, adminPassword: 'Bench@2026' };
-  await bootstrap(db, config);
+  const keys = loadDataKeys({ env: { JIAYUAN_DATA_KEY: 'a7'.repeat(32) }, dataDir: os.tmpdir(), allowGenerated: false });
+  await bootstrap(db, config, keys);
 
   // The platform, as served.
-  const app = await buildApp({ db, config });
+  const app = await buildApp({ db, config, keys });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const appPort = (app.server.address() as AddressInfo).port;
 

@@ -4,6 +4,8 @@ import type { Db } from './db/pool.js';
 import { runMigrations } from './db/pool.js';
 import { DEMO_CITY, seedCityOnly, seedDemo } from './demo/seed.js';
 import { ensureAdmin } from './modules/accounts/service.js';
+import type { DataKeys } from './crypto/personal-data.js';
+import { seedRegister } from './demo/register.js';
 import { sql } from 'drizzle-orm';
 
 export interface BootstrapResult {
@@ -12,7 +14,7 @@ export interface BootstrapResult {
   generatedAdminPassword: string | null;
 }
 
-export async function bootstrap(db: Db, cfg: Config, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
+export async function bootstrap(db: Db, cfg: Config, keys: DataKeys, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
   await runMigrations(db);
   let seeded: BootstrapResult['seeded'] = null;
   const { rows } = await db.execute<{ id: string }>(sql`select id from regions where parent_id is null order by created_at limit 1`);
@@ -20,6 +22,7 @@ export async function bootstrap(db: Db, cfg: Config, env: NodeJS.ProcessEnv = pr
   if (!cityId) {
     if (cfg.demo) {
       cityId = (await seedDemo(db)).cityId;
+      await seedRegister(db, keys);
       seeded = 'demo';
     } else {
       cityId = await seedCityOnly(db, env.JIAYUAN_CITY_NAME ?? DEMO_CITY.name, env.JIAYUAN_CITY_CODE ?? DEMO_CITY.code);

@@ -1,6 +1,7 @@
 // Wires config → database → HTTP; nothing else.
 import pino from 'pino';
 import { bootstrap } from './bootstrap.js';
+import { loadDataKeys } from './crypto/personal-data.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { buildApp } from './http/app.js';
@@ -34,7 +35,8 @@ const shutdown = async (signal: string) => {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-const boot = await bootstrap(database.db, cfg);
+const keys = loadDataKeys({ env: process.env, dataDir: cfg.dataDir, allowGenerated: true, log: (m) => log.warn(m) });
+const boot = await bootstrap(database.db, cfg, keys);
 if (boot.seeded === 'demo') log.info('empty database: demo city 青川市 loaded');
 if (boot.generatedAdminPassword) {
   // Printed once, to the terminal only; it is not stored anywhere in plain text.
@@ -45,7 +47,7 @@ if (boot.generatedAdminPassword) {
 
 running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'outbox dispatch failed'));
 running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
-const app = await buildApp({ db: database.db, config: cfg, logger: log });
+const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;
 await app.listen({ port: cfg.port, host: cfg.host });
 log.info(`Jiayuan is running on http://localhost:${cfg.port}`);

@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { ensureDatabase } from '../src/db/database.js';
 import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.js';
 import { createDb } from '../src/db/pool.js';
+import { testKeys } from './keys.js';
 
 export const TEST_ADMIN_PASSWORD = 'Admin@Test2026';
 
@@ -37,7 +38,7 @@ export async function setup(project: TestProject) {
   templateDb = `jiayuan_tpl_${process.pid}_${Date.now().toString(36)}`;
   const url = await ensureDatabase(serverUrl, templateDb);
   const db = createDb(url, 2);
-  await bootstrap(db, { ...loadConfig({}), demo: true, adminPassword: TEST_ADMIN_PASSWORD });
+  await bootstrap(db, { ...loadConfig({}), demo: true, adminPassword: TEST_ADMIN_PASSWORD }, testKeys(), {});
   await db.$client.end();
   project.provide('pgServerUrl', serverUrl);
   project.provide('templateDb', templateDb);

@@ -7,6 +7,10 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createDb, type Db } from '../src/db/pool.js';
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
 import { buildApp } from '../src/http/app.js';
+import type { Ctx } from '../src/http/context.js';
+import { testKeys } from './keys.js';
+
+export { testKeys };
 import { TEST_ADMIN_PASSWORD } from './global-setup.js';
 
 export { DEMO_PASSWORD, TEST_ADMIN_PASSWORD };
@@ -57,7 +61,7 @@ export async function setupTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const { url } = await cloneTemplate();
   const db = createDb(url, 5);
   const config: Config = { ...loadConfig({}), demo: true, adminPassword: TEST_ADMIN_PASSWORD, ...overrides };
-  const app = await buildApp({ db, config });
+  const app = await buildApp({ db, config, keys: testKeys() });
   await app.ready();
   const tokens = new Map<string, string>();
   const call: TestApp['call'] = (method, path, opts = {}) =>
@@ -95,5 +99,30 @@ export async function setupTestApp(overrides: Partial<Config> = {}): Promise<Tes
       await app.close();
       await db.$client.end();
     },
+  };
+}
+
+/** A request context for tests that set data up through services, as the city administrator. */
+export async function systemCtx(t: TestApp): Promise<Ctx> {
+  const { rows } = await t.db.$client.query<{ id: string; region_id: string; path: string }>(
+    "select u.id, u.region_id, r.path from users u join regions r on r.id = u.region_id where u.username = 'admin'",
+  );
+  const a = rows[0]!;
+  return {
+    db: t.db,
+    caller: {
+      userId: a.id,
+      sessionId: a.id,
+      username: 'admin',
+      displayName: '测试准备',
+      roles: ['community_admin', 'grid_worker'],
+      regionId: a.region_id,
+      regionPath: a.path,
+      regionLevel: 'city',
+    },
+    ip: '127.0.0.1',
+    userAgent: 'test-setup',
+    action: 'test.setup',
+    markAudited: () => {},
   };
 }

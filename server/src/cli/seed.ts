@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { bootstrap } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
+import { loadDataKeys } from '../crypto/personal-data.js';
 
 const reset = process.argv.includes('--reset');
 const cfg = { ...loadConfig(), demo: true };
@@ -14,7 +15,8 @@ try {
     await database.db.execute(sql`drop schema if exists drizzle cascade`);
     await database.db.execute(sql`create schema public`);
   }
-  const r = await bootstrap(database.db, cfg);
+  const keys = loadDataKeys({ env: process.env, dataDir: cfg.dataDir, allowGenerated: true });
+  const r = await bootstrap(database.db, cfg, keys);
   console.log(r.seeded === 'demo' ? 'demo city 青川市 loaded' : 'database already holds data; nothing seeded (use --reset to recreate)');
   if (r.generatedAdminPassword) console.log(`admin password: ${r.generatedAdminPassword}`);
 } finally {

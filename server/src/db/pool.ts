@@ -46,3 +46,10 @@ export async function runMigrations(db: Db): Promise<void> {
     client.release();
   }
 }
+
+/** The PostgreSQL SQLSTATE of an error, looking through Drizzle's wrapping (`cause`). */
+export function pgErrorCode(e: unknown): string | undefined {
+  for (let x = e as { code?: unknown; cause?: unknown } | undefined, i = 0; x && i < 5; x = x.cause as typeof x, i++)
+    if (typeof x.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code)) return x.code;
+  return undefined;
+}

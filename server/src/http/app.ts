@@ -11,6 +11,8 @@ import type { Db } from '../db/pool.js';
 import { accountRoutes } from '../modules/accounts/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { regionRoutes } from '../modules/regions/routes.js';
+import { registryRoutes } from '../modules/registry/routes.js';
+import type { DataKeys } from '../crypto/personal-data.js';
 import { systemRoutes } from '../modules/system/routes.js';
 import type { RouteAccess } from './context.js';
 import { installErrorHandling, sendProblem } from './errors.js';
@@ -21,6 +23,8 @@ import { installValidation } from './validation.js';
 export interface AppOptions {
   db: Db;
   config: Config;
+  /** Keys protecting personal data at rest (crypto/personal-data.ts). */
+  keys: DataKeys;
   /** A pino logger to use; none logs nothing (tests). */
   logger?: FastifyBaseLogger;
 }
@@ -37,7 +41,7 @@ declare module 'fastify' {
   }
 }
 
-export async function buildApp({ db, config, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, config, keys, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     trustProxy: config.trustProxy,
@@ -91,6 +95,7 @@ export async function buildApp({ db, config, logger }: AppOptions): Promise<Fast
   await app.register(accountRoutes(db, config));
   await app.register(regionRoutes(db));
   await app.register(auditRoutes(db));
+  await app.register(registryRoutes(db, keys));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');

@@ -1,6 +1,7 @@
 // One error shape for every answer: application/problem+json (RFC 9457) with a stable `type` for
 // programs, Chinese `title`/`detail` for people, and `errors[]` naming each bad field.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pgErrorCode } from '../db/pool.js';
 
 export interface FieldError {
   /** JSON-pointer-like location: `body.username`, `query.page`, `params.id`. */
@@ -97,8 +98,8 @@ function fromFastifyError(err: FastifyError): AppError | null {
 }
 
 // PostgreSQL errors caused by input that passed schema validation (e.g. a value out of int range).
-function fromPgError(err: { code?: string; constraint?: string }): AppError | null {
-  switch (err.code) {
+function fromPgError(err: unknown): AppError | null {
+  switch (pgErrorCode(err)) {
     case '22P02': // invalid_text_representation
     case '22003': // numeric_value_out_of_range
     case '22007': // invalid_datetime_format
@@ -118,7 +119,7 @@ function fromPgError(err: { code?: string; constraint?: string }): AppError | nu
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: unknown }, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) return sendProblem(reply, err.toProblem());
-    const mapped = fromFastifyError(err) ?? fromPgError(err as { code?: string });
+    const mapped = fromFastifyError(err) ?? fromPgError(err);
     if (mapped) return sendProblem(reply, mapped.toProblem());
     req.log.error({ err }, 'unhandled error');
     return sendProblem(reply, {

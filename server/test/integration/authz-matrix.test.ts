@@ -4,7 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/modules/accounts/model.js';
-import { DEMO_PASSWORD, setupTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../helpers.js';
+import type { Ctx } from '../../src/http/context.js';
+import { makeIdNumber } from '../../src/modules/registry/model.js';
+import * as registry from '../../src/modules/registry/service.js';
+import { DEMO_PASSWORD, setupTestApp, systemCtx, TEST_ADMIN_PASSWORD, testKeys, type TestApp } from '../helpers.js';
 
 const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD : DEMO_PASSWORD);
 
@@ -30,6 +33,17 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'DELETE /api/regions/{id}': [...ADMINS],
   'GET /api/audit': ['auditor'],
   'GET /api/audit/verify': ['auditor'],
+  'GET /api/residents': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/residents/{id}': [...ADMINS, 'grid_worker', 'property_staff'],
+  'POST /api/residents': ['community_admin', 'grid_worker'],
+  'PATCH /api/residents/{id}': ['community_admin', 'grid_worker'],
+  'POST /api/residents/{id}/reveal': ['community_admin', 'grid_worker'],
+  'GET /api/buildings': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/buildings/{id}': [...ADMINS, 'grid_worker', 'property_staff'],
+  'POST /api/buildings': ['community_admin', 'grid_worker'],
+  'POST /api/rooms': ['community_admin', 'grid_worker'],
+  'POST /api/residencies': ['community_admin', 'grid_worker'],
+  'PATCH /api/residencies/{id}': ['community_admin', 'grid_worker'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -51,6 +65,22 @@ interface Target {
   grid: { id: string; code: string; communityId: string; communityCode: string };
   /** A grid-worker account in that grid. */
   userId: string;
+  /** Register data in that grid. */
+  residentId: string;
+  buildingId: string;
+  roomId: string;
+}
+
+let ctx: Ctx;
+async function registerIn(gridId: string) {
+  const r = await registry.createResident(ctx, testKeys(), gridId, {
+    name: '矩阵居民',
+    idType: 'resident_id',
+    idNumber: makeIdNumber('990102', '19700101', seq++),
+  });
+  const b = await registry.createBuilding(ctx, gridId, { number: `M${seq++}`, units: 1 });
+  const room = await registry.createRoom(ctx, { buildingId: b.id, unitNumber: '1', number: `${seq++}` });
+  return { residentId: r.id, buildingId: b.id, roomId: room.id };
 }
 
 interface Req {
@@ -140,6 +170,47 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'GET /api/audit': () => ({}),
   'GET /api/audit/verify': () => ({}),
+  'GET /api/residents': ({ scope, target }) => ({
+    query: scope === 'in' ? ({ gridId: target.grid.id } as Record<string, string>) : { communityId: other.grid.communityId },
+  }),
+  'GET /api/residents/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.residentId : other.residentId } }),
+  'POST /api/residents': ({ scope, target }) => ({
+    body: {
+      regionId: scope === 'in' ? target.grid.id : other.grid.id,
+      name: '新居民',
+      idType: 'resident_id',
+      idNumber: makeIdNumber('990102', '19880808', seq++),
+    },
+  }),
+  'PATCH /api/residents/{id}': ({ scope, target }) => ({
+    params: { id: scope === 'in' ? target.residentId : other.residentId },
+    body: { note: '矩阵' },
+  }),
+  'POST /api/residents/{id}/reveal': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.residentId : other.residentId } }),
+  'GET /api/buildings': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/buildings/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
+  'POST /api/buildings': ({ scope, target }) => ({
+    body: { regionId: scope === 'in' ? target.grid.id : other.grid.id, number: `N${seq++}` },
+  }),
+  'POST /api/rooms': ({ scope, target }) => ({
+    body: { buildingId: scope === 'in' ? target.buildingId : other.buildingId, number: `${seq++}` },
+  }),
+  'POST /api/residencies': async ({ scope, target }) => {
+    const g = scope === 'in' ? target : other;
+    const r = await registerIn(g.grid.id);
+    return { body: { residentId: r.residentId, roomId: g.roomId, relation: 'tenant' } };
+  },
+  'PATCH /api/residencies/{id}': async ({ scope, target }) => {
+    const g = scope === 'in' ? target : other;
+    const r = await registerIn(g.grid.id);
+    const res = await registry.addResidency(ctx, {
+      residentId: r.residentId,
+      roomId: g.roomId,
+      relation: 'tenant',
+      movedInOn: '2020-01-01',
+    });
+    return { params: { id: res.id }, body: { movedOutOn: '2025-01-01' } };
+  },
 };
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
@@ -158,6 +229,7 @@ let operations: string[] = [];
 
 beforeAll(async () => {
   t = await setupTestApp();
+  ctx = await systemCtx(t);
   // A second city, outside the scope of every principal (even the city administrator's).
   const ids = { city: randomUUID(), district: randomUUID(), street: randomUUID(), community: randomUUID(), grid: randomUUID() };
   const chain: [keyof typeof ids, string, string][] = [
@@ -185,12 +257,13 @@ beforeAll(async () => {
   other = {
     grid: { id: ids.grid, code: '980102001001001', communityId: ids.community, communityCode: '980102001001' },
     userId: await gridWorkerIn(ids.grid),
+    ...(await registerIn(ids.grid)),
   };
 
   for (const role of ROLES) {
     const { rows } = await t.db.$client.query<{ region_id: string }>('select region_id from users where username = $1', [PRINCIPALS[role]]);
     const grid = await gridUnder(rows[0]!.region_id);
-    targets.set(role, { grid, userId: await gridWorkerIn(grid.id) });
+    targets.set(role, { grid, userId: await gridWorkerIn(grid.id), ...(await registerIn(grid.id)) });
     tokens.set(role, await t.login(PRINCIPALS[role]));
   }
   const doc = (await t.call('GET', '/api/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };

@@ -17,7 +17,19 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['regions.read', 'regions.write', 'users.read', 'users.write', 'audit.read'] as const;
+export const PERMISSIONS = [
+  'regions.read',
+  'regions.write',
+  'users.read',
+  'users.write',
+  'audit.read',
+  // The community register (issue 3): see people and houses (masked), change them, reveal full ID
+  // numbers and phones (audited), see sensitive attributes (`003 L3P5` special groups and the like).
+  'registry.read',
+  'registry.write',
+  'registry.reveal',
+  'registry.sensitive',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 interface RoleSpec {
@@ -32,7 +44,14 @@ interface RoleSpec {
 }
 
 const OPERATIONAL: readonly Role[] = ['grid_worker', 'handler', 'property_staff', 'evaluator', 'resident'];
-const ADMIN_PERMS: readonly Permission[] = ['regions.read', 'regions.write', 'users.read', 'users.write'];
+const ADMIN_PERMS: readonly Permission[] = [
+  'regions.read',
+  'regions.write',
+  'users.read',
+  'users.write',
+  'registry.read',
+  'registry.sensitive',
+];
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {
   city_admin: {
@@ -59,14 +78,14 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   community_admin: {
     label: '社区管理员',
     levels: ['community'],
-    permissions: ADMIN_PERMS,
+    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal'],
     grants: ['community_admin', ...OPERATIONAL],
     description: '社区工作者：维护本社区的网格与工作人员账号。',
   },
   grid_worker: {
     label: '网格员',
     levels: ['community', 'grid'],
-    permissions: ['regions.read'],
+    permissions: ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'registry.sensitive'],
     grants: [],
     description: '负责网格巡查、事件上报与网格内基础信息维护。',
   },
@@ -80,7 +99,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   property_staff: {
     label: '物业人员',
     levels: ['community', 'grid'],
-    permissions: ['regions.read'],
+    permissions: ['regions.read', 'registry.read'],
     grants: [],
     description: '物业服务企业人员：服务所在社区。',
   },

@@ -1,5 +1,5 @@
 // Use cases of the region tree: what a caller may see and change.
-import type { Db } from '../../db/pool.js';
+import { pgErrorCode, type Db } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems, type FieldError } from '../../http/errors.js';
@@ -163,7 +163,38 @@ export async function deleteRegion(ctx: Ctx, id: string): Promise<void> {
       },
     );
   } catch (e) {
-    if ((e as { code?: string }).code === '23503') throw problems.conflict('该区划下仍有账号或业务数据，不能删除');
+    if (pgErrorCode(e) === '23503') throw problems.conflict('该区划下仍有账号或业务数据，不能删除');
     throw e;
   }
+}
+
+/**
+ * Where a caller's register data lives: the communities in its scope and, for a grid-level account,
+ * its grid (whose people and buildings are all it sees). For modules that filter per-community data.
+ */
+export async function dataScope(db: Db, caller: Caller): Promise<{ communityIds: string[]; gridIds: string[] | null }> {
+  if (caller.regionLevel === 'grid') {
+    const grid = await store.findRegion(db, caller.regionId);
+    return { communityIds: grid?.parentId ? [grid.parentId] : [], gridIds: [caller.regionId] };
+  }
+  return { communityIds: await store.idsAtLevelWithin(db, caller.regionPath, 'community'), gridIds: null };
+}
+
+/** A community or grid node, resolved to its community (and grid), for data registered "here". */
+export async function placeOf(db: Db, regionId: string): Promise<{ communityId: string; gridId: string | null; path: string } | null> {
+  const r = await store.findRegion(db, regionId);
+  if (!r) return null;
+  if (r.level === 'community') return { communityId: r.id, gridId: null, path: r.path };
+  if (r.level === 'grid' && r.parentId) return { communityId: r.parentId, gridId: r.id, path: r.path };
+  return null;
+}
+
+/** The region path that scopes data of a community/grid (the grid's when given). */
+export async function pathOfPlace(db: Db, communityId: string, gridId: string | null): Promise<string | null> {
+  return store.regionPath(db, gridId ?? communityId);
+}
+
+/** Names and full name path of regions, for addresses and display. */
+export async function regionNames(db: Db, ids: string[]) {
+  return store.namesOf(db, ids);
 }

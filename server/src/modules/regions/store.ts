@@ -82,3 +82,20 @@ export async function nextSortOrder(db: Executor, parentId: string): Promise<num
     .where(eq(regions.parentId, parentId));
   return r?.m === null || r?.m === undefined ? 0 : Number(r.m) + 1;
 }
+
+export async function idsAtLevelWithin(db: Executor, path: string, level: Level): Promise<string[]> {
+  const rows = await db
+    .select({ id: regions.id })
+    .from(regions)
+    .where(and(like(regions.path, `${path}%`), eq(regions.level, level)));
+  return rows.map((r) => r.id);
+}
+
+export async function namesOf(db: Executor, ids: string[]) {
+  if (ids.length === 0) return new Map<string, { name: string; level: Level; path: string }>();
+  const rows = await db
+    .select({ id: regions.id, name: regions.name, level: regions.level, path: regions.path })
+    .from(regions)
+    .where(inArray(regions.id, ids));
+  return new Map(rows.map((r) => [r.id, { name: r.name, level: r.level as Level, path: r.path }]));
+}

@@ -1,0 +1,379 @@
+// HTTP for the community register: residents, buildings, rooms, residencies.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { DataKeys } from '../../crypto/personal-data.js';
+import type { Db } from '../../db/pool.js';
+import { ctxOf } from '../../http/context.js';
+import { registerScopeResolver } from '../../http/guard.js';
+import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
+import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
+import * as service from './service.js';
+
+const DateStr = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Tag = Type.String({
+  maxLength: 40,
+  description: `人员标签：${Object.entries(RESIDENT_TAG_LABELS)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('，')}`,
+});
+
+const ResidentFields = {
+  name: Type.String({ minLength: 1, maxLength: 50, pattern: '\\S' }),
+  idType: Type.Enum(ID_TYPES),
+  idNumber: Type.String({ minLength: 1, maxLength: 40 }),
+  phone: Type.Optional(Nullable(Type.String({ maxLength: 30 }))),
+  gender: Type.Optional(Nullable(Type.Enum(['male', 'female'] as const))),
+  birthDate: Type.Optional(Nullable(DateStr)),
+  hukou: Type.Optional(Type.Enum(['local', 'nonlocal', 'unknown'] as const)),
+  hukouAddress: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  tags: Type.Optional(Type.Array(Tag, { maxItems: 20, uniqueItems: true })),
+  disabilityGrade: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 4 }))),
+  note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+};
+
+const Resident = Type.Object({
+  id: Uuid,
+  communityId: Uuid,
+  gridId: Nullable(Uuid),
+  name: Type.String(),
+  gender: Nullable(Type.String()),
+  birthDate: Nullable(Type.String()),
+  age: Nullable(Type.Integer()),
+  idType: Type.String(),
+  idNumber: Type.String({ description: '脱敏，如 3701**********1234' }),
+  phone: Nullable(Type.String({ description: '脱敏，如 138****5678' })),
+  hukou: Type.String(),
+  hukouAddress: Nullable(Type.String()),
+  status: Type.String(),
+  tags: Type.Array(Type.String()),
+  disabilityGrade: Nullable(Type.Integer()),
+  note: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+const Residency = Type.Object({
+  id: Uuid,
+  residentId: Uuid,
+  roomId: Uuid,
+  relation: Type.String(),
+  householdHead: Type.Boolean(),
+  movedInOn: Nullable(Type.String()),
+  movedOutOn: Nullable(Type.String()),
+});
+
+const Room = Type.Object({
+  id: Uuid,
+  communityId: Uuid,
+  buildingId: Uuid,
+  floor: Nullable(Type.Integer()),
+  number: Type.String(),
+  area: Nullable(Type.Number()),
+  use: Type.String(),
+  address: Type.String(),
+  plateCode: Type.String(),
+});
+
+const Building = Type.Object({
+  id: Uuid,
+  communityId: Uuid,
+  gridId: Nullable(Uuid),
+  compound: Type.String(),
+  road: Type.String(),
+  number: Type.String(),
+  label: Type.String(),
+  floors: Nullable(Type.Integer()),
+  use: Type.String(),
+  builtYear: Nullable(Type.Integer()),
+  lng: Nullable(Type.Number()),
+  lat: Nullable(Type.Number()),
+  plateCode: Type.String(),
+  rooms: Type.Integer(),
+  occupied: Type.Integer(),
+});
+
+export function registryRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
+  registerScopeResolver('resident', service.residentPath);
+  registerScopeResolver('building', service.buildingPath);
+  registerScopeResolver('room', service.roomPath);
+  registerScopeResolver('residency', service.residencyPath);
+  const tags = ['基础信息库'];
+
+  return async (app) => {
+    app.get(
+      '/api/residents',
+      {
+        config: {
+          access: 'registry.read',
+          scope: [
+            { kind: 'region', from: 'query.communityId', label: '社区' },
+            { kind: 'region', from: 'query.gridId', label: '网格' },
+          ],
+        },
+        schema: {
+          tags,
+          summary: '居民查询（姓名、拼音首字母、电话、证件号、地址片段；空 q 列出管辖范围内全部）',
+          querystring: Type.Object(
+            {
+              q: Type.Optional(Type.String({ maxLength: 60 })),
+              communityId: Type.Optional(Uuid),
+              gridId: Type.Optional(Uuid),
+              tag: Type.Optional(Tag),
+              ...Paging,
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: page(Resident) },
+        },
+      },
+      async (req) =>
+        service.searchResidents(ctxOf(req, db), keys, {
+          ...(req.query.q ? { q: req.query.q } : {}),
+          ...(req.query.communityId ? { communityId: req.query.communityId } : {}),
+          ...(req.query.gridId ? { gridId: req.query.gridId } : {}),
+          ...(req.query.tag ? { tag: req.query.tag } : {}),
+          page: req.query.page ?? 1,
+          pageSize: req.query.pageSize ?? 20,
+        }),
+    );
+
+    app.get(
+      '/api/residents/:id',
+      {
+        config: { access: 'registry.read', scope: [{ kind: 'resident', from: 'params.id', label: '居民' }] },
+        schema: {
+          tags,
+          summary: '居民详情（含现住房屋）',
+          params: IdParams,
+          response: {
+            200: Type.Intersect([
+              Resident,
+              Type.Object({
+                homes: Type.Array(
+                  Type.Object({
+                    residencyId: Uuid,
+                    roomId: Uuid,
+                    address: Type.String(),
+                    relation: Type.String(),
+                    householdHead: Type.Boolean(),
+                    movedInOn: Nullable(Type.String()),
+                    movedOutOn: Nullable(Type.String()),
+                  }),
+                ),
+              }),
+            ]),
+          },
+        },
+      },
+      async (req) => service.residentDetail(ctxOf(req, db), req.params.id),
+    );
+
+    app.post(
+      '/api/residents',
+      {
+        config: {
+          access: 'registry.write',
+          action: 'resident.create',
+          scope: [{ kind: 'region', from: 'body.regionId', label: '社区或网格' }],
+        },
+        schema: {
+          tags,
+          summary: '登记居民',
+          body: Type.Object({ regionId: Uuid, ...ResidentFields }, { additionalProperties: false }),
+          response: { 201: Resident },
+        },
+      },
+      async (req, reply) => {
+        const { regionId, ...input } = req.body;
+        return reply.status(201).send(await service.createResident(ctxOf(req, db), keys, regionId, input));
+      },
+    );
+
+    app.patch(
+      '/api/residents/:id',
+      {
+        config: { access: 'registry.write', action: 'resident.update', scope: [{ kind: 'resident', from: 'params.id', label: '居民' }] },
+        schema: {
+          tags,
+          summary: '修改居民信息',
+          params: IdParams,
+          body: Type.Object(
+            {
+              name: Type.Optional(ResidentFields.name),
+              idType: Type.Optional(ResidentFields.idType),
+              idNumber: Type.Optional(ResidentFields.idNumber),
+              phone: ResidentFields.phone,
+              gender: ResidentFields.gender,
+              birthDate: ResidentFields.birthDate,
+              hukou: ResidentFields.hukou,
+              hukouAddress: ResidentFields.hukouAddress,
+              tags: ResidentFields.tags,
+              disabilityGrade: ResidentFields.disabilityGrade,
+              note: ResidentFields.note,
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: { 200: Resident },
+        },
+      },
+      async (req) => service.updateResident(ctxOf(req, db), keys, req.params.id, req.body),
+    );
+
+    app.post(
+      '/api/residents/:id/reveal',
+      {
+        config: { access: 'registry.reveal', action: 'resident.reveal', scope: [{ kind: 'resident', from: 'params.id', label: '居民' }] },
+        schema: {
+          tags,
+          summary: '查看完整证件号码与电话（逐次留痕）',
+          params: IdParams,
+          response: { 200: Type.Object({ idNumber: Type.String(), phone: Nullable(Type.String()) }) },
+        },
+      },
+      async (req) => service.revealResident(ctxOf(req, db), keys, req.params.id),
+    );
+
+    app.get(
+      '/api/buildings',
+      {
+        config: { access: 'registry.read', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
+        schema: {
+          tags,
+          summary: '楼栋列表（含房屋数与入住数）',
+          querystring: Type.Object({ communityId: Type.Optional(Uuid) }, { additionalProperties: false }),
+          response: { 200: Type.Array(Building) },
+        },
+      },
+      async (req) => service.listBuildings(ctxOf(req, db), req.query.communityId),
+    );
+
+    app.get(
+      '/api/buildings/:id',
+      {
+        config: { access: 'registry.read', scope: [{ kind: 'building', from: 'params.id', label: '楼栋' }] },
+        schema: {
+          tags,
+          summary: '楼栋详情：单元与房屋（含入住人数）',
+          params: IdParams,
+          response: {
+            200: Type.Intersect([
+              Building,
+              Type.Object({
+                units: Type.Array(Type.Object({ id: Uuid, number: Type.String() })),
+                roomList: Type.Array(
+                  Type.Intersect([Room, Type.Object({ unitNumber: Nullable(Type.String()), occupants: Type.Integer() })]),
+                ),
+              }),
+            ]),
+          },
+        },
+      },
+      async (req) => service.buildingDetail(db, req.params.id),
+    );
+
+    app.post(
+      '/api/buildings',
+      {
+        config: {
+          access: 'registry.write',
+          action: 'building.create',
+          scope: [{ kind: 'region', from: 'body.regionId', label: '社区或网格' }],
+        },
+        schema: {
+          tags,
+          summary: '登记楼栋',
+          body: Type.Object(
+            {
+              regionId: Uuid,
+              compound: Type.Optional(Type.String({ maxLength: 60 })),
+              road: Type.Optional(Type.String({ maxLength: 100 })),
+              number: Type.String({ minLength: 1, maxLength: 20, pattern: '\\S' }),
+              floors: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+              units: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+              use: Type.Optional(Type.Enum(['residential', 'commercial', 'mixed', 'public', 'other'] as const)),
+              builtYear: Type.Optional(Type.Integer({ minimum: 1800, maximum: 2100 })),
+              lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+              lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Building },
+        },
+      },
+      async (req, reply) => {
+        const { regionId, ...input } = req.body;
+        return reply.status(201).send(await service.createBuilding(ctxOf(req, db), regionId, input));
+      },
+    );
+
+    app.post(
+      '/api/rooms',
+      {
+        config: { access: 'registry.write', action: 'room.create', scope: [{ kind: 'building', from: 'body.buildingId', label: '楼栋' }] },
+        schema: {
+          tags,
+          summary: '登记房屋（生成标准地址）',
+          body: Type.Object(
+            {
+              buildingId: Uuid,
+              unitNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 10 })),
+              floor: Type.Optional(Type.Integer({ minimum: -10, maximum: 200 })),
+              number: Type.String({ minLength: 1, maxLength: 20, pattern: '\\S' }),
+              area: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
+              use: Type.Optional(Type.Enum(['residential', 'commercial', 'office', 'storage', 'parking', 'other'] as const)),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Room },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await service.createRoom(ctxOf(req, db), req.body)),
+    );
+
+    app.post(
+      '/api/residencies',
+      {
+        config: {
+          access: 'registry.write',
+          action: 'residency.create',
+          scope: [
+            { kind: 'resident', from: 'body.residentId', label: '居民' },
+            { kind: 'room', from: 'body.roomId', label: '房屋' },
+          ],
+        },
+        schema: {
+          tags,
+          summary: '登记居住关系（业主、租户、家庭成员）',
+          body: Type.Object(
+            {
+              residentId: Uuid,
+              roomId: Uuid,
+              relation: Type.Enum(['owner', 'tenant', 'family', 'other'] as const),
+              householdHead: Type.Optional(Type.Boolean()),
+              movedInOn: Type.Optional(DateStr),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Residency },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await service.addResidency(ctxOf(req, db), req.body)),
+    );
+
+    app.patch(
+      '/api/residencies/:id',
+      {
+        config: { access: 'registry.write', action: 'residency.end', scope: [{ kind: 'residency', from: 'params.id', label: '居住关系' }] },
+        schema: {
+          tags,
+          summary: '登记迁出',
+          params: IdParams,
+          body: Type.Object({ movedOutOn: DateStr }, { additionalProperties: false }),
+          response: { 200: Residency },
+        },
+      },
+      async (req) => service.endResidency(ctxOf(req, db), req.params.id, req.body.movedOutOn),
+    );
+  };
+}

@@ -1,0 +1,173 @@
+// The community base register (人、房、地): buildings, units, rooms, residents and who lives where.
+// Per-community tables (Citus: distributed by community_id): community_id leads every key.
+// Seeds: `004` 5.1 (基础信息数据库), `002` #26 (基础信息资源台账), `001` (no duplicate collection).
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  date,
+  doublePrecision,
+  index,
+  numeric,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const buildings = pgTable(
+  'buildings',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    /** The grid (网格) the building belongs to, if the community is divided into grids. */
+    gridId: uuid('grid_id'),
+    /** 小区 / compound name, e.g. 柳岸花园. */
+    compound: text('compound').notNull().default(''),
+    /** Road and door number, e.g. 滨河路18号. */
+    road: text('road').notNull().default(''),
+    /** Building number as written on it, e.g. 3 (shown as 3栋). */
+    number: text('number').notNull(),
+    floors: smallint('floors'),
+    use: text('use').notNull().default('residential'),
+    builtYear: smallint('built_year'),
+    lng: doublePrecision('lng'),
+    lat: doublePrecision('lat'),
+    /** Stable code printed in the 数字门牌 QR (`004` 5.1). */
+    plateCode: text('plate_code').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    unique('buildings_number_key').on(t.communityId, t.compound, t.number),
+    unique('buildings_plate_key').on(t.communityId, t.plateCode),
+    // Routes address objects by id alone; in Citus this is a lookup on every shard, by index.
+    index('buildings_id_idx').on(t.id),
+    index('buildings_grid_idx').on(t.communityId, t.gridId),
+  ],
+);
+
+export const units = pgTable(
+  'building_units',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    buildingId: uuid('building_id').notNull(),
+    number: text('number').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    unique('building_units_number_key').on(t.communityId, t.buildingId, t.number),
+    index('building_units_id_idx').on(t.id),
+  ],
+);
+
+export const rooms = pgTable(
+  'rooms',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    buildingId: uuid('building_id').notNull(),
+    unitId: uuid('unit_id'),
+    floor: smallint('floor'),
+    number: text('number').notNull(),
+    /** Building area in m² (建筑面积); the exclusive area for owners' votes comes later. */
+    area: numeric('area', { precision: 10, scale: 2, mode: 'number' }),
+    use: text('use').notNull().default('residential'),
+    /** Standard address (GB/T 39609 order: region, road, compound, building, unit, room), unique in the community. */
+    address: text('address').notNull(),
+    plateCode: text('plate_code').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    unique('rooms_address_key').on(t.communityId, t.address),
+    unique('rooms_plate_key').on(t.communityId, t.plateCode),
+    index('rooms_building_idx').on(t.communityId, t.buildingId),
+    index('rooms_id_idx').on(t.id),
+    index('rooms_address_trgm_idx').using('gin', sql`${t.address} gin_trgm_ops`),
+  ],
+);
+
+export const residents = pgTable(
+  'residents',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    /** Grid of the resident's home, for grid workers' scope; null when not placed in a grid. */
+    gridId: uuid('grid_id'),
+    name: text('name').notNull(),
+    namePinyin: text('name_pinyin').notNull(),
+    nameInitials: text('name_initials').notNull(),
+    gender: text('gender'),
+    birthDate: date('birth_date'),
+    idType: text('id_type').notNull(),
+    /** AES-256-GCM ciphertext; never plaintext at rest (crypto/personal-data.ts). */
+    idNumberEnc: bytea('id_number_enc').notNull(),
+    /** Keyed hash (blind index) of the normalised number, for exact search and de-duplication. */
+    idNumberIndex: text('id_number_index').notNull(),
+    idNumberMasked: text('id_number_masked').notNull(),
+    phoneEnc: bytea('phone_enc'),
+    phoneIndex: text('phone_index'),
+    phoneMasked: text('phone_masked'),
+    /** 户籍: registered here (local), elsewhere (nonlocal), or unknown. */
+    hukou: text('hukou').notNull().default('local'),
+    hukouAddress: text('hukou_address'),
+    status: text('status').notNull().default('active'),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    disabilityGrade: smallint('disability_grade'),
+    note: text('note'),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    unique('residents_id_number_key').on(t.communityId, t.idNumberIndex),
+    index('residents_phone_idx').on(t.communityId, t.phoneIndex),
+    index('residents_id_idx').on(t.id),
+    index('residents_grid_idx').on(t.communityId, t.gridId),
+    index('residents_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
+    index('residents_initials_idx').using('btree', t.communityId, t.nameInitials.op('text_pattern_ops')),
+    index('residents_pinyin_idx').using('btree', t.communityId, t.namePinyin.op('text_pattern_ops')),
+    index('residents_tags_idx').using('gin', t.tags),
+  ],
+);
+
+/** Who lives where: owner (业主), tenant (租户), family member (家庭成员), with move-in and move-out. */
+export const residencies = pgTable(
+  'residencies',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    residentId: uuid('resident_id').notNull(),
+    roomId: uuid('room_id').notNull(),
+    relation: text('relation').notNull(),
+    householdHead: boolean('household_head').notNull().default(false),
+    movedInOn: date('moved_in_on'),
+    movedOutOn: date('moved_out_on'),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    index('residencies_room_idx').on(t.communityId, t.roomId),
+    index('residencies_id_idx').on(t.id),
+    index('residencies_resident_idx').on(t.communityId, t.residentId),
+    uniqueIndex('residencies_current_key')
+      .on(t.communityId, t.residentId, t.roomId, t.relation)
+      .where(sql`${t.movedOutOn} is null`),
+  ],
+);

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeIdNumber } from '../../src/modules/registry/model.js';
+import { setupTestApp, type TestApp } from '../helpers.js';
+
+let t: TestApp;
+let admin: string; // community_admin of 柳岸社区
+let liuan: string;
+let grid1: string;
+beforeAll(async () => {
+  t = await setupTestApp();
+  admin = await t.login('liuan_admin');
+  liuan = await t.region('柳岸社区');
+  grid1 = await t.region('柳岸第一网格');
+});
+afterAll(() => t.close());
+
+let seq = 1;
+const person = (over: Record<string, unknown> = {}) => ({
+  name: '林晓梅',
+  idType: 'resident_id',
+  idNumber: makeIdNumber('990102', '19450312', seq++),
+  phone: '13812345678',
+  ...over,
+});
+
+describe('residents: personal data protected by default', () => {
+  it('registers a resident, deriving birth date and gender, and answers masked', async () => {
+    const id = makeIdNumber('990102', '19500101', 12); // even sequence: female
+    const res = await t.call('POST', '/api/residents', {
+      token: admin,
+      body: { regionId: grid1, ...person({ idNumber: id, phone: '139 0000 1234', tags: ['elderly_alone'] }) },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const r = res.json();
+    expect(r).toMatchObject({
+      name: '林晓梅',
+      communityId: liuan,
+      gridId: grid1,
+      birthDate: '1950-01-01',
+      gender: 'female',
+      tags: ['elderly_alone'],
+    });
+    expect(r.idNumber).toBe(`${id.slice(0, 4)}**********${id.slice(-4)}`);
+    expect(r.phone).toBe('139****1234');
+    expect(res.body).not.toContain(id);
+    expect(res.body).not.toContain('13900001234');
+  });
+
+  it('stores no plaintext ID number or phone in the database', async () => {
+    const id = makeIdNumber('990102', '19600606', 21);
+    await t.call('POST', '/api/residents', { token: admin, body: { regionId: liuan, ...person({ idNumber: id, phone: '13755556666' }) } });
+    const { rows } = await t.db.$client.query(`select * from residents`);
+    const dump = JSON.stringify(rows, (_k, v) => (v && v.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v));
+    expect(dump).not.toContain(id);
+    expect(dump).not.toContain(id.slice(6, 14) + id.slice(14)); // not even the tail
+    expect(dump).not.toContain('13755556666');
+  });
+
+  it('finds people by exact ID number and phone, by pinyin initials, by name fragment', async () => {
+    const id = makeIdNumber('990102', '19720815', 31);
+    const created = (
+      await t.call('POST', '/api/residents', {
+        token: admin,
+        body: { regionId: liuan, ...person({ name: '欧阳振华', idNumber: id, phone: '13698765432' }) },
+      })
+    ).json();
+    const find = async (q: string) =>
+      (await t.call('GET', '/api/residents', { token: admin, query: { q } })).json().items.map((x: { id: string }) => x.id);
+    expect(await find(id)).toEqual([created.id]);
+    expect(await find(id.toLowerCase())).toEqual([created.id]);
+    expect(await find('13698765432')).toEqual([created.id]);
+    expect(await find('oyzh')).toContain(created.id);
+    expect(await find('OUYANG')).toContain(created.id);
+    expect(await find('振华')).toContain(created.id);
+    expect(await find(makeIdNumber('990102', '19720815', 32))).toEqual([]);
+  });
+
+  it('reveals the full numbers only to roles allowed to, and records every reveal', async () => {
+    const id = makeIdNumber('990102', '19801224', 41);
+    const created = (
+      await t.call('POST', '/api/residents', { token: admin, body: { regionId: grid1, ...person({ idNumber: id, phone: '13511112222' }) } })
+    ).json();
+    const revealed = await t.call('POST', `/api/residents/${created.id}/reveal`, { token: admin });
+    expect(revealed.statusCode).toBe(200);
+    expect(revealed.json()).toEqual({ idNumber: id, phone: '13511112222' });
+    const gridWorker = await t.call('POST', `/api/residents/${created.id}/reveal`, { token: await t.login('liuan_grid1') });
+    expect(gridWorker.statusCode).toBe(200);
+    const street = await t.call('POST', `/api/residents/${created.id}/reveal`, { token: await t.login('binhe_admin') });
+    expect(street.statusCode).toBe(403);
+    const property = await t.call('POST', `/api/residents/${created.id}/reveal`, { token: await t.login('liuan_property') });
+    expect(property.statusCode).toBe(403);
+    const { rows } = await t.db.$client.query(
+      "select outcome, actor_name, detail from audit_log where action = 'resident.reveal' and target_id = $1 order by id",
+      [created.id],
+    );
+    expect(rows.map((r) => r.outcome)).toEqual(['success', 'success', 'denied', 'denied']);
+    expect(JSON.stringify(rows)).not.toContain(id);
+  });
+
+  it('refuses invalid ID numbers, phones and duplicates, field by field, changing nothing', async () => {
+    const before = (await t.db.$client.query('select count(*)::int as n from residents')).rows[0].n;
+    const good = makeIdNumber('990102', '19900101', 51);
+    const badCheck = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    const res = await t.call('POST', '/api/residents', {
+      token: admin,
+      body: { regionId: liuan, ...person({ idNumber: badCheck, phone: '12345' }) },
+    });
+    expect(res.statusCode).toBe(400);
+    const fields = res
+      .json()
+      .errors.map((e: { field: string }) => e.field)
+      .sort();
+    expect(fields).toEqual(['body.idNumber', 'body.phone']);
+    expect(res.json().errors.find((e: { field: string }) => e.field === 'body.idNumber').message).toBe('身份证号校验位不正确');
+    await t.call('POST', '/api/residents', { token: admin, body: { regionId: liuan, ...person({ idNumber: good }) } });
+    const dup = await t.call('POST', '/api/residents', {
+      token: admin,
+      body: { regionId: liuan, ...person({ idNumber: good, name: '另一人' }) },
+    });
+    expect(dup.statusCode).toBe(409);
+    expect((await t.db.$client.query('select count(*)::int as n from residents')).rows[0].n).toBe(before + 1);
+  });
+
+  it('hides sensitive attributes from roles that may not see them', async () => {
+    const created = (
+      await t.call('POST', '/api/residents', {
+        token: admin,
+        body: { regionId: liuan, ...person({ tags: ['community_correction', 'volunteer'] }) },
+      })
+    ).json();
+    expect(created.tags.sort()).toEqual(['community_correction', 'volunteer']);
+    const asProperty = await t.call('GET', `/api/residents/${created.id}`, { token: await t.login('liuan_property') });
+    expect(asProperty.json().tags).toEqual(['volunteer']);
+    const byTag = await t.call('GET', '/api/residents', { token: await t.login('liuan_property'), query: { tag: 'community_correction' } });
+    expect(byTag.statusCode).toBe(403);
+  });
+});
+
+describe('scope: nobody finds a resident outside their area by any search', () => {
+  it('a community worker of another community finds nothing, by ID, phone, name or listing', async () => {
+    const id = makeIdNumber('990102', '19551111', 61);
+    const created = (
+      await t.call('POST', '/api/residents', {
+        token: admin,
+        body: { regionId: liuan, ...person({ name: '司马青云', idNumber: id, phone: '13366667777' }) },
+      })
+    ).json();
+    const other = await t.login('jiangyue_admin');
+    for (const q of [id, '13366667777', '司马', 'smqy', '']) {
+      const res = await t.call('GET', '/api/residents', { token: other, query: q ? { q } : {} });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().items.map((x: { id: string }) => x.id)).not.toContain(created.id);
+    }
+    expect((await t.call('GET', `/api/residents/${created.id}`, { token: other })).statusCode).toBe(403);
+    expect((await t.call('GET', '/api/residents', { token: other, query: { communityId: liuan } })).statusCode).toBe(403);
+    // Its street sees it.
+    const street = await t.call('GET', '/api/residents', { token: await t.login('binhe_admin'), query: { q: id } });
+    expect(street.json().items.map((x: { id: string }) => x.id)).toEqual([created.id]);
+  });
+
+  it('a grid worker sees the people of its own grid only', async () => {
+    const inGrid = (
+      await t.call('POST', '/api/residents', { token: admin, body: { regionId: grid1, ...person({ name: '网格内' }) } })
+    ).json();
+    const outside = (
+      await t.call('POST', '/api/residents', {
+        token: admin,
+        body: { regionId: await t.region('柳岸第二网格'), ...person({ name: '网格外' }) },
+      })
+    ).json();
+    const res = await t.call('GET', '/api/residents', { token: await t.login('liuan_grid1'), query: { pageSize: '500' } });
+    const ids = res.json().items.map((x: { id: string }) => x.id);
+    expect(ids).toContain(inGrid.id);
+    expect(ids).not.toContain(outside.id);
+    expect(res.json().items.every((x: { gridId: string }) => x.gridId === grid1)).toBe(true);
+  });
+});
+
+describe('buildings, rooms and who lives where', () => {
+  it('registers a building with units and rooms with a standard address, and moves people in and out', async () => {
+    const b = await t.call('POST', '/api/buildings', {
+      token: admin,
+      body: { regionId: grid1, compound: '柳岸花园', road: '滨河路18号', number: '30', floors: 6, units: 2 },
+    });
+    expect(b.statusCode, b.body).toBe(201);
+    expect(b.json()).toMatchObject({ label: '柳岸花园30栋', gridId: grid1 });
+    const room = await t.call('POST', '/api/rooms', {
+      token: admin,
+      body: { buildingId: b.json().id, unitNumber: '1', floor: 3, number: '301', area: 89.5 },
+    });
+    expect(room.statusCode, room.body).toBe(201);
+    expect(room.json().address).toBe('青川市临江区滨河街道柳岸社区 滨河路18号 柳岸花园 30栋 1单元 301室');
+    expect(
+      (await t.call('POST', '/api/rooms', { token: admin, body: { buildingId: b.json().id, unitNumber: '1', floor: 3, number: '301' } }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (await t.call('POST', '/api/rooms', { token: admin, body: { buildingId: b.json().id, unitNumber: '9', number: '101' } })).statusCode,
+    ).toBe(400);
+
+    const r = (await t.call('POST', '/api/residents', { token: admin, body: { regionId: liuan, ...person({ name: '迁入者' }) } })).json();
+    const moveIn = await t.call('POST', '/api/residencies', {
+      token: admin,
+      body: { residentId: r.id, roomId: room.json().id, relation: 'owner', householdHead: true, movedInOn: '2020-05-01' },
+    });
+    expect(moveIn.statusCode, moveIn.body).toBe(201);
+    const detail = (await t.call('GET', `/api/residents/${r.id}`, { token: admin })).json();
+    expect(detail.gridId).toBe(grid1); // the grid follows the home
+    expect(detail.homes[0]).toMatchObject({ address: room.json().address, relation: 'owner', householdHead: true });
+    // Address fragments find the people living there.
+    const byAddress = (await t.call('GET', '/api/residents', { token: admin, query: { q: '30栋 1单元 301' } })).json();
+    expect(byAddress.items.map((x: { id: string }) => x.id)).toContain(r.id);
+
+    const building = (await t.call('GET', `/api/buildings/${b.json().id}`, { token: admin })).json();
+    expect(building).toMatchObject({ rooms: 1, occupied: 1 });
+    expect(building.roomList[0]).toMatchObject({ number: '301', unitNumber: '1', occupants: 1 });
+
+    const out = await t.call('PATCH', `/api/residencies/${moveIn.json().id}`, { token: admin, body: { movedOutOn: '2019-01-01' } });
+    expect(out.statusCode).toBe(400);
+    expect(
+      (await t.call('PATCH', `/api/residencies/${moveIn.json().id}`, { token: admin, body: { movedOutOn: '2024-06-30' } })).statusCode,
+    ).toBe(200);
+    expect((await t.call('GET', `/api/buildings/${b.json().id}`, { token: admin })).json().occupied).toBe(0);
+  });
+});
