@@ -23,6 +23,40 @@ const person = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+describe('the demo register', () => {
+  it('holds a realistic community population: ≥2,000 households and ≥5,000 residents with the usual mix', async () => {
+    const q = async (sql: string) => (await t.db.$client.query(sql)).rows[0];
+    const { n: households } = await q('select count(distinct room_id)::int as n from residencies where moved_out_on is null');
+    const { n: people } = await q('select count(*)::int as n from residents');
+    expect(households).toBeGreaterThanOrEqual(2000);
+    expect(people).toBeGreaterThanOrEqual(5000);
+    const tag = async (t: string) => (await q(`select count(*)::int as n from residents where tags @> array['${t}']`)).n as number;
+    expect(await tag('elderly_alone')).toBeGreaterThan(100);
+    expect(await tag('empty_nest')).toBeGreaterThan(100);
+    expect(await tag('party_member')).toBeGreaterThan(100);
+    expect(await tag('disabled')).toBeGreaterThan(20);
+    // Every community has people, and every person lives somewhere.
+    const { n: empty } = await q(
+      "select count(*)::int as n from regions c where c.level = 'community' and not exists (select 1 from residents r where r.community_id = c.id)",
+    );
+    expect(empty).toBe(0);
+    const { n: homeless } = await q(
+      'select count(*)::int as n from residents r where not exists (select 1 from residencies h where h.resident_id = r.id)',
+    );
+    expect(homeless).toBe(0);
+  });
+
+  it('demo residents are searchable and revealable like any other', async () => {
+    const list = (await t.call('GET', '/api/residents', { token: admin, query: { tag: 'elderly_alone', pageSize: '5' } })).json();
+    expect(list.total).toBeGreaterThan(3);
+    const one = list.items[0];
+    const revealed = (await t.call('POST', `/api/residents/${one.id}/reveal`, { token: admin })).json();
+    expect(revealed.idNumber.slice(0, 4) + '**********' + revealed.idNumber.slice(-4)).toBe(one.idNumber);
+    const found = (await t.call('GET', '/api/residents', { token: admin, query: { q: revealed.idNumber } })).json();
+    expect(found.items.map((x: { id: string }) => x.id)).toEqual([one.id]);
+  });
+});
+
 describe('residents: personal data protected by default', () => {
   it('registers a resident, deriving birth date and gender, and answers masked', async () => {
     const id = makeIdNumber('990102', '19500101', 12); // even sequence: female

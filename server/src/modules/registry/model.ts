@@ -72,7 +72,7 @@ function parseYmd(s: string): Ymd | null {
 /** ISO 7064 MOD 11-2 weights for the first 17 digits (2^(17-i) mod 11). */
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 /** Check character for each value of (weighted sum mod 11). */
-const ID_CHECK_CHARS = '10X98765342';
+const ID_CHECK_CHARS = '10X98765432';
 
 /**
  * Province-level codes (GB/T 2260) that may start an identity number: 11–15, 21–23, 31–37, 41–46,
