@@ -65,13 +65,13 @@ export async function seedRegister(db: Db, keys: DataKeys, today = new Date('202
   const P: (typeof residents.$inferInsert)[] = [];
   const H: (typeof residencies.$inferInsert)[] = [];
   const usedIds = new Set<string>();
-  const year = today.getUTCFullYear();
 
+  // A birth date at which the person is `age` full years old today (never in the future).
   const birth = (age: number) => {
-    const y = year - age;
-    const m = 1 + Math.floor(rand() * 12);
-    const d = 1 + Math.floor(rand() * 28);
-    return `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`;
+    const d = new Date(today);
+    d.setUTCFullYear(d.getUTCFullYear() - age);
+    d.setUTCDate(d.getUTCDate() - 1 - Math.floor(rand() * 360));
+    return d.toISOString().slice(0, 10).replace(/-/g, '');
   };
 
   communities.forEach((c, ci) => {

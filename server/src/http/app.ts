@@ -60,6 +60,12 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  // Ledgers (xlsx) are uploaded as the request body itself.
+  app.addContentTypeParser(
+    ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
   installValidation(app);
   installGuard(app, db);
 

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/modules/accounts/model.js';
+import ExcelJS from 'exceljs';
 import type { Ctx } from '../../src/http/context.js';
+import { RESIDENT_COLUMNS } from '../../src/modules/registry/ledger.js';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
 import * as registry from '../../src/modules/registry/service.js';
 import { DEMO_PASSWORD, setupTestApp, systemCtx, TEST_ADMIN_PASSWORD, testKeys, type TestApp } from '../helpers.js';
@@ -44,6 +46,9 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/rooms': ['community_admin', 'grid_worker'],
   'POST /api/residencies': ['community_admin', 'grid_worker'],
   'PATCH /api/residencies/{id}': ['community_admin', 'grid_worker'],
+  'GET /api/residents/export.xlsx': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/registry/templates/residents.xlsx': ['community_admin'],
+  'POST /api/registry/imports/residents': ['community_admin'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -89,6 +94,8 @@ interface Req {
   body?: unknown;
   /** Use a token of its own (the route ends the session). */
   freshToken?: boolean;
+  /** A non-JSON body (an uploaded file). */
+  raw?: { payload: Buffer; contentType: string };
 }
 
 type Fixture = (c: { t: TestApp; role: Role; scope: 'in' | 'out'; target: Target }) => Promise<Req> | Req;
@@ -211,7 +218,21 @@ const FIXTURES: Record<string, Fixture> = {
     });
     return { params: { id: res.id }, body: { movedOutOn: '2025-01-01' } };
   },
+  'GET /api/residents/export.xlsx': ({ scope, target }) => ({
+    query: scope === 'in' ? ({ gridId: target.grid.id } as Record<string, string>) : { communityId: other.grid.communityId },
+  }),
+  'GET /api/registry/templates/residents.xlsx': () => ({}),
+  'POST /api/registry/imports/residents': async ({ scope, target }) => ({
+    query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, mode: 'validate' },
+    raw: { payload: await emptyLedger(), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  }),
 };
+
+async function emptyLedger(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('居民').addRow(RESIDENT_COLUMNS.map((c) => c.header));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
@@ -274,6 +295,14 @@ afterAll(() => t.close());
 async function send(op: string, req: Req, token: string | null) {
   const [method, tpl] = op.split(' ') as [string, string];
   const url = tpl.replace(/\{(\w+)\}/g, (_, k: string) => req.params?.[k] ?? 'missing');
+  if (req.raw)
+    return t.app.inject({
+      method: method as 'POST',
+      url,
+      query: req.query ?? {},
+      payload: req.raw.payload,
+      headers: { 'content-type': req.raw.contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
   return t.call(method, url, {
     ...(token ? { token } : {}),
     ...(req.query ? { query: req.query } : {}),

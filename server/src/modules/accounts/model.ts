@@ -29,6 +29,8 @@ export const PERMISSIONS = [
   'registry.write',
   'registry.reveal',
   'registry.sensitive',
+  // Bulk import of ledgers into a community (community workers).
+  'registry.import',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -78,7 +80,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   community_admin: {
     label: '社区管理员',
     levels: ['community'],
-    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal'],
+    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import'],
     grants: ['community_admin', ...OPERATIONAL],
     description: '社区工作者：维护本社区的网格与工作人员账号。',
   },

@@ -4,9 +4,12 @@ import { Type } from 'typebox';
 import type { DataKeys } from '../../crypto/personal-data.js';
 import type { Db } from '../../db/pool.js';
 import { ctxOf } from '../../http/context.js';
+import { AppError } from '../../http/errors.js';
+import type { FastifyReply } from 'fastify';
 import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
 import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
+import * as ledger from './ledger.js';
 import * as service from './service.js';
 
 const DateStr = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
@@ -93,6 +96,15 @@ const Building = Type.Object({
   occupied: Type.Integer(),
 });
 
+const EXPORT_LIMIT = 50_000;
+
+function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
+  return reply
+    .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
+    .send(buf);
+}
+
 export function registryRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
   registerScopeResolver('resident', service.residentPath);
   registerScopeResolver('building', service.buildingPath);
@@ -136,6 +148,81 @@ export function registryRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebo
           page: req.query.page ?? 1,
           pageSize: req.query.pageSize ?? 20,
         }),
+    );
+
+    app.get(
+      '/api/residents/export.xlsx',
+      {
+        config: {
+          access: 'registry.read',
+          action: 'resident.export',
+          scope: [
+            { kind: 'region', from: 'query.communityId', label: '社区' },
+            { kind: 'region', from: 'query.gridId', label: '网格' },
+          ],
+        },
+        schema: {
+          tags,
+          summary: '导出居民台账（xlsx，按当前筛选条件，脱敏）',
+          querystring: Type.Object(
+            {
+              q: Type.Optional(Type.String({ maxLength: 60 })),
+              communityId: Type.Optional(Uuid),
+              gridId: Type.Optional(Uuid),
+              tag: Type.Optional(Tag),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const r = await service.searchResidents(ctxOf(req, db), keys, { ...req.query, page: 1, pageSize: EXPORT_LIMIT });
+        return xlsx(reply, '居民台账.xlsx', await ledger.residentsWorkbook(r.items));
+      },
+    );
+
+    app.get(
+      '/api/registry/templates/residents.xlsx',
+      { config: { access: 'registry.import' }, schema: { tags, summary: '下载居民导入模板（xlsx）' } },
+      async (_req, reply) => xlsx(reply, '居民导入模板.xlsx', await ledger.template(ledger.RESIDENT_COLUMNS, '居民')),
+    );
+
+    app.post(
+      '/api/registry/imports/residents',
+      {
+        config: {
+          access: 'registry.import',
+          action: 'resident.import',
+          scope: [{ kind: 'region', from: 'query.regionId', label: '社区' }],
+        },
+        schema: {
+          tags,
+          summary: '导入居民台账（请求体为 xlsx 文件）：validate 只校验；commit 全部无误才写入；commit-valid 只写入无误的行',
+          description:
+            'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet；同一文件重复导入不会重复登记（按证件号码）。',
+          querystring: Type.Object(
+            { regionId: Uuid, mode: Type.Optional(Type.Enum(['validate', 'commit', 'commit-valid'] as const)) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              total: Type.Integer(),
+              valid: Type.Integer(),
+              inserted: Type.Integer(),
+              unchanged: Type.Integer(),
+              invalid: Type.Integer(),
+              committed: Type.Boolean(),
+              errors: Type.Array(Type.Object({ row: Type.Integer(), column: Type.String(), message: Type.String() })),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        if (!Buffer.isBuffer(req.body))
+          throw new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 xlsx 文件作为请求体上传');
+        const rows = await ledger.readSheet(req.body, ledger.RESIDENT_COLUMNS);
+        return ledger.importResidents(ctxOf(req, db), keys, req.query.regionId, rows, req.query.mode ?? 'commit');
+      },
     );
 
     app.get(

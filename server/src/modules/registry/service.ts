@@ -18,7 +18,9 @@ import {
   maskIdNumber,
   maskPhone,
   nameSearchKeys,
+  normaliseDocumentNumber,
   normaliseIdNumber,
+  isIdType,
   normalisePhone,
   phoneProblem,
   isResidentTag,
@@ -31,7 +33,7 @@ const ID_CTX = 'resident.id_number';
 const PHONE_CTX = 'resident.phone';
 
 function normaliseDocument(idType: string, idNumber: string): string {
-  return idType === 'resident_id' ? normaliseIdNumber(idNumber) : idNumber.trim().toUpperCase();
+  return isIdType(idType) ? normaliseDocumentNumber(idType, idNumber) : idNumber.trim().toUpperCase();
 }
 
 /** Blind index of a document: the type is part of it, so a passport and an ID with equal digits differ. */
@@ -56,7 +58,7 @@ function presentResident(r: store.ResidentRow, caller: Caller) {
     name: r.name,
     gender: r.gender as 'male' | 'female' | null,
     birthDate: r.birthDate,
-    age: r.birthDate ? ageOn(r.birthDate, new Date()) : null,
+    age: r.birthDate && r.birthDate <= new Date().toISOString().slice(0, 10) ? ageOn(r.birthDate, new Date()) : null,
     idType: r.idType,
     idNumber: r.idNumberMasked,
     phone: r.phoneMasked,
@@ -218,10 +220,10 @@ export async function updateResident(ctx: Ctx, keys: DataKeys, id: string, patch
 }
 
 export interface ResidentQuery {
-  q?: string;
-  communityId?: string;
-  gridId?: string;
-  tag?: string;
+  q?: string | undefined;
+  communityId?: string | undefined;
+  gridId?: string | undefined;
+  tag?: string | undefined;
   page: number;
   pageSize: number;
 }

@@ -216,3 +216,36 @@ export async function endResidency(db: Executor, communityId: string, id: string
     .returning();
   return r!;
 }
+
+/** Every room of a community by `compound|building|unit|room`, as ledgers name them. */
+export async function roomKeys(db: Executor, communityId: string) {
+  const rows = await db
+    .select({
+      roomId: rooms.id,
+      gridId: buildings.gridId,
+      compound: buildings.compound,
+      building: buildings.number,
+      unit: units.number,
+      room: rooms.number,
+    })
+    .from(rooms)
+    .innerJoin(buildings, and(eq(buildings.communityId, rooms.communityId), eq(buildings.id, rooms.buildingId)))
+    .leftJoin(units, and(eq(units.communityId, rooms.communityId), eq(units.id, rooms.unitId)))
+    .where(eq(rooms.communityId, communityId));
+  return new Map(rows.map((r) => [`${r.compound}|${r.building}|${r.unit ?? ''}|${r.room}`, { roomId: r.roomId, gridId: r.gridId }]));
+}
+
+export async function idNumberIndexes(db: Executor, communityId: string): Promise<Set<string>> {
+  const rows = await db.select({ i: residents.idNumberIndex }).from(residents).where(eq(residents.communityId, communityId));
+  return new Set(rows.map((r) => r.i));
+}
+
+/** Inserts many residents and their homes in batches (inside the caller's transaction). */
+export async function insertResidentsBatch(
+  db: Executor,
+  people: (typeof residents.$inferInsert)[],
+  homes: (typeof residencies.$inferInsert)[],
+) {
+  for (let i = 0; i < people.length; i += 1000) await db.insert(residents).values(people.slice(i, i + 1000));
+  for (let i = 0; i < homes.length; i += 1000) await db.insert(residencies).values(homes.slice(i, i + 1000));
+}
