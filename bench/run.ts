@@ -16,6 +16,7 @@ import { DEMO_PASSWORD } from '../server/src/demo/seed.js';
 import { buildApp } from '../server/src/http/app.js';
 import { loadDataKeys } from '../server/src/crypto/personal-data.js';
 import { buildTree, type Level } from '../server/src/modules/regions/model.js';
+import { registryBench } from './registry.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -167,6 +168,37 @@ async function main() {
   }));
   if (oursW.errors || bareW.errors) throw new Error(`errors during write load: app ${oursW.errors}, bare ${bareW.errors}`);
   print('PATCH /api/regions/{id} (audited + outbox, one transaction) throughput', oursW.rps, 'req/s', bareW.rps);
+
+  const { rows: adminRows } = await db.$client.query<{ id: string; region_id: string; path: string }>(
+    "select u.id, u.region_id, r.path from users u join regions r on r.id = u.region_id where u.username = 'liuan_admin'",
+  );
+  const a = adminRows[0]!;
+  await registryBench({
+    db,
+    keys,
+    app,
+    bare,
+    print,
+    importRows: Number(process.env.BENCH_IMPORT_ROWS ?? 100_000),
+    searchRows: Number(process.env.BENCH_SEARCH_ROWS ?? 1_000_000),
+    ctx: {
+      db,
+      caller: {
+        userId: a.id,
+        sessionId: a.id,
+        username: 'liuan_admin',
+        displayName: 'bench',
+        roles: ['community_admin'],
+        regionId: a.region_id,
+        regionPath: a.path,
+        regionLevel: 'community',
+      },
+      ip: '127.0.0.1',
+      userAgent: 'bench',
+      action: 'resident.import',
+      markAudited: () => {},
+    },
+  });
 
   await app.close();
   await bare.close();
