@@ -23,6 +23,8 @@ export interface Config {
   loginLockSeconds: number;
   /** Trust X-Forwarded-For from a reverse proxy. */
   trustProxy: boolean;
+  /** The address residents reach the platform at, for QR links (数字门牌); else the request's host. */
+  publicUrl: string | undefined;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -47,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: intEnv(env, 'JIAYUAN_LOGIN_MAX_FAILURES', 5),
     loginLockSeconds: intEnv(env, 'JIAYUAN_LOGIN_LOCK_SECONDS', 15 * 60),
     trustProxy: env.JIAYUAN_TRUST_PROXY === '1',
+    publicUrl: env.JIAYUAN_PUBLIC_URL?.replace(/\/$/, '') || undefined,
   };
 }

@@ -101,7 +101,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(accountRoutes(db, config));
   await app.register(regionRoutes(db));
   await app.register(auditRoutes(db));
-  await app.register(registryRoutes(db, keys));
+  await app.register(registryRoutes(db, keys, config.publicUrl));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');

@@ -49,6 +49,8 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/residents/export.xlsx': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/registry/templates/residents.xlsx': ['community_admin'],
   'POST /api/registry/imports/residents': ['community_admin'],
+  'GET /api/plates/{communityId}/{code}': 'public',
+  'GET /api/buildings/{id}/plates.html': [...ADMINS, 'grid_worker', 'property_staff'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -222,6 +224,13 @@ const FIXTURES: Record<string, Fixture> = {
     query: scope === 'in' ? ({ gridId: target.grid.id } as Record<string, string>) : { communityId: other.grid.communityId },
   }),
   'GET /api/registry/templates/residents.xlsx': () => ({}),
+  'GET /api/plates/{communityId}/{code}': async ({ target }) => {
+    const { rows } = await t.db.$client.query<{ plate_code: string }>('select plate_code from buildings where id = $1', [
+      target.buildingId,
+    ]);
+    return { params: { communityId: target.grid.communityId, code: rows[0]!.plate_code } };
+  },
+  'GET /api/buildings/{id}/plates.html': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
   'POST /api/registry/imports/residents': async ({ scope, target }) => ({
     query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, mode: 'validate' },
     raw: { payload: await emptyLedger(), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },

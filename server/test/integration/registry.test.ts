@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
+import { plateUrl, qrSvg } from '../../src/modules/registry/plates.js';
 import { setupTestApp, type TestApp } from '../helpers.js';
 
 let t: TestApp;
@@ -255,5 +256,48 @@ describe('buildings, rooms and who lives where', () => {
       (await t.call('PATCH', `/api/residencies/${moveIn.json().id}`, { token: admin, body: { movedOutOn: '2024-06-30' } })).statusCode,
     ).toBe(200);
     expect((await t.call('GET', `/api/buildings/${b.json().id}`, { token: admin })).json().occupied).toBe(0);
+  });
+});
+
+describe('数字门牌 (digital house plates)', () => {
+  it('a room plate opens a public page with the address, grid and grid workers, and nothing personal', async () => {
+    const { rows } = await t.db.$client.query<{ community_id: string; plate_code: string; address: string; id: string }>(
+      `select r.community_id, r.plate_code, r.address, r.id from rooms r
+        where r.community_id = $1 and exists (select 1 from residencies h where h.room_id = r.id and h.moved_out_on is null) limit 1`,
+      [liuan],
+    );
+    const room = rows[0]!;
+    const res = await t.call('GET', `/api/plates/${room.community_id}/${room.plate_code}`);
+    expect(res.statusCode).toBe(200);
+    const p = res.json();
+    expect(p).toMatchObject({ kind: 'room', address: room.address, community: '柳岸社区' });
+    expect(p.grid).toMatch(/^柳岸第.网格$/);
+    expect(p.gridWorkers.length).toBeGreaterThan(0);
+    // None of the occupants' names appear.
+    const { rows: people } = await t.db.$client.query<{ name: string }>(
+      'select s.name from residencies h join residents s on s.id = h.resident_id where h.room_id = $1',
+      [room.id],
+    );
+    for (const x of people) expect(res.body).not.toContain(x.name);
+    const page = await t.call('GET', `/plate/${room.community_id}/${room.plate_code}`);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain(room.address.split(' ')[0]!);
+    expect((await t.call('GET', `/api/plates/${room.community_id}/nosuchplate`)).statusCode).toBe(404);
+  });
+
+  it('prints a sheet of QR codes for a building and its rooms, each pointing at its plate page', async () => {
+    const { rows } = await t.db.$client.query<{ id: string; community_id: string; plate_code: string }>(
+      'select id, community_id, plate_code from buildings where community_id = $1 limit 1',
+      [liuan],
+    );
+    const b = rows[0]!;
+    const res = await t.call('GET', `/api/buildings/${b.id}/plates.html`, { token: admin });
+    expect(res.statusCode).toBe(200);
+    const svgCount = (res.body.match(/<svg/g) ?? []).length;
+    const { rows: n } = await t.db.$client.query<{ n: number }>('select count(*)::int as n from rooms where building_id = $1', [b.id]);
+    expect(svgCount).toBe(n[0]!.n + 1);
+    // The building's own QR encodes the URL of its plate page.
+    expect(res.body).toContain(await qrSvg(plateUrl('http://localhost:80', b.community_id, b.plate_code)));
+    expect((await t.call('GET', `/api/buildings/${b.id}/plates.html`, { token: await t.login('jiangyue_admin') })).statusCode).toBe(403);
   });
 });

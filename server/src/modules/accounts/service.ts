@@ -272,3 +272,8 @@ export async function ensureAdmin(db: Db, cityRegionId: string, password: string
   });
   return generated;
 }
+
+/** Display names of active accounts holding `role` bound exactly to `regionId` (e.g. a grid's grid workers). */
+export async function namesWithRole(db: Db, regionId: string, role: Role): Promise<string[]> {
+  return store.namesWithRole(db, regionId, role);
+}

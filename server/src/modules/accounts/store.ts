@@ -141,3 +141,12 @@ export async function countUsers(db: Executor): Promise<number> {
   const [r] = await db.select({ n: count() }).from(users);
   return r?.n ?? 0;
 }
+
+export async function namesWithRole(db: Executor, regionId: string, role: string): Promise<string[]> {
+  const rows = await db
+    .select({ name: users.displayName })
+    .from(users)
+    .where(and(eq(users.regionId, regionId), eq(users.status, 'active'), sql`${role} = any(${users.roles})`))
+    .orderBy(asc(users.displayName));
+  return rows.map((r) => r.name);
+}

@@ -5,11 +5,12 @@ import type { DataKeys } from '../../crypto/personal-data.js';
 import type { Db } from '../../db/pool.js';
 import { ctxOf } from '../../http/context.js';
 import { AppError } from '../../http/errors.js';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
 import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
 import * as ledger from './ledger.js';
+import * as plates from './plates.js';
 import * as service from './service.js';
 
 const DateStr = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
@@ -97,6 +98,12 @@ const Building = Type.Object({
 });
 
 const EXPORT_LIMIT = 50_000;
+const PlateCode = Type.String({ minLength: 4, maxLength: 80, pattern: '^[A-Za-z0-9_-]+$' });
+
+/** Where the platform is reached from outside (for QR links): the configured public URL, else the request's host. */
+function origin(req: FastifyRequest, publicUrl: string | undefined): string {
+  return publicUrl ?? `${req.protocol}://${req.host}`;
+}
 
 function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
   return reply
@@ -105,7 +112,7 @@ function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
     .send(buf);
 }
 
-export function registryRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
+export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string): FastifyPluginAsyncTypebox {
   registerScopeResolver('resident', service.residentPath);
   registerScopeResolver('building', service.buildingPath);
   registerScopeResolver('room', service.roomPath);
@@ -333,6 +340,49 @@ export function registryRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebo
         },
       },
       async (req) => service.listBuildings(ctxOf(req, db), req.query.communityId),
+    );
+
+    app.get(
+      '/api/plates/:communityId/:code',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags,
+          summary: '数字门牌信息（公开：地址、网格、网格员、服务入口；不含个人信息）',
+          params: Type.Object({ communityId: Uuid, code: PlateCode }, { additionalProperties: false }),
+          response: {
+            200: Type.Object({
+              kind: Type.Enum(['building', 'room'] as const),
+              communityId: Uuid,
+              code: Type.String(),
+              address: Type.String(),
+              building: Type.String(),
+              community: Type.String(),
+              grid: Nullable(Type.String()),
+              gridWorkers: Type.Array(Type.String()),
+              services: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), available: Type.Boolean() })),
+            }),
+          },
+        },
+      },
+      async (req) => plates.plate(db, req.params.communityId, req.params.code),
+    );
+
+    // The page the QR opens on a phone (server-rendered; no login).
+    app.get(
+      '/plate/:communityId/:code',
+      { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ communityId: Uuid, code: PlateCode }) } },
+      async (req, reply) =>
+        reply.type('text/html; charset=utf-8').send(plates.platePage(await plates.plate(db, req.params.communityId, req.params.code))),
+    );
+
+    app.get(
+      '/api/buildings/:id/plates.html',
+      {
+        config: { access: 'registry.read', scope: [{ kind: 'building', from: 'params.id', label: '楼栋' }] },
+        schema: { tags, summary: '打印本楼栋及各房屋的数字门牌二维码（A4 网页）', params: IdParams },
+      },
+      async (req, reply) => reply.type('text/html; charset=utf-8').send(await plates.plateSheet(db, origin(req, publicUrl), req.params.id)),
     );
 
     app.get(

@@ -249,3 +249,22 @@ export async function insertResidentsBatch(
   for (let i = 0; i < people.length; i += 1000) await db.insert(residents).values(people.slice(i, i + 1000));
   for (let i = 0; i < homes.length; i += 1000) await db.insert(residencies).values(homes.slice(i, i + 1000));
 }
+
+/** The building or room whose plate code this is. */
+export async function findByPlate(db: Executor, communityId: string, code: string) {
+  const [b] = await db
+    .select()
+    .from(buildings)
+    .where(and(eq(buildings.communityId, communityId), eq(buildings.plateCode, code)));
+  if (b) return { building: b, room: null };
+  const [r] = await db
+    .select()
+    .from(rooms)
+    .where(and(eq(rooms.communityId, communityId), eq(rooms.plateCode, code)));
+  if (!r) return null;
+  const [rb] = await db
+    .select()
+    .from(buildings)
+    .where(and(eq(buildings.communityId, communityId), eq(buildings.id, r.buildingId)));
+  return rb ? { building: rb, room: r } : null;
+}
