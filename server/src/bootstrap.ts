@@ -6,6 +6,7 @@ import { DEMO_CITY, seedCityOnly, seedDemo } from './demo/seed.js';
 import { ensureAdmin } from './modules/accounts/service.js';
 import type { DataKeys } from './crypto/personal-data.js';
 import { seedRegister } from './demo/register.js';
+import { seedOrganisations } from './demo/organisations.js';
 import { sql } from 'drizzle-orm';
 
 export interface BootstrapResult {
@@ -23,6 +24,7 @@ export async function bootstrap(db: Db, cfg: Config, keys: DataKeys, env: NodeJS
     if (cfg.demo) {
       cityId = (await seedDemo(db)).cityId;
       await seedRegister(db, keys);
+      await seedOrganisations(db);
       seeded = 'demo';
     } else {
       cityId = await seedCityOnly(db, env.JIAYUAN_CITY_NAME ?? DEMO_CITY.name, env.JIAYUAN_CITY_CODE ?? DEMO_CITY.code);

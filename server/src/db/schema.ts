@@ -4,3 +4,4 @@ export * from '../modules/accounts/schema.js';
 export * from '../modules/audit/schema.js';
 export * from '../modules/events/schema.js';
 export * from '../modules/registry/schema.js';
+export * from '../modules/organisations/schema.js';

@@ -12,6 +12,7 @@ import { accountRoutes } from '../modules/accounts/routes.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { regionRoutes } from '../modules/regions/routes.js';
 import { registryRoutes } from '../modules/registry/routes.js';
+import { organisationRoutes } from '../modules/organisations/routes.js';
 import type { DataKeys } from '../crypto/personal-data.js';
 import { systemRoutes } from '../modules/system/routes.js';
 import type { RouteAccess } from './context.js';
@@ -102,6 +103,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(regionRoutes(db));
   await app.register(auditRoutes(db));
   await app.register(registryRoutes(db, keys, config.publicUrl));
+  await app.register(organisationRoutes(db));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');

@@ -9,6 +9,7 @@ import type { Ctx } from '../../src/http/context.js';
 import { RESIDENT_COLUMNS } from '../../src/modules/registry/ledger.js';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
 import * as registry from '../../src/modules/registry/service.js';
+import * as organisations from '../../src/modules/organisations/service.js';
 import { DEMO_PASSWORD, setupTestApp, systemCtx, TEST_ADMIN_PASSWORD, testKeys, type TestApp } from '../helpers.js';
 
 const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD : DEMO_PASSWORD);
@@ -51,6 +52,12 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/registry/imports/residents': ['community_admin'],
   'GET /api/plates/{communityId}/{code}': 'public',
   'GET /api/buildings/{id}/plates.html': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/organisations': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/organisations/{id}': [...ADMINS, 'property_staff'],
+  'POST /api/organisations': ['community_admin'],
+  'PATCH /api/organisations/{id}': ['community_admin'],
+  'POST /api/organisations/{id}/members': ['community_admin'],
+  'PATCH /api/organisation-members/{id}': ['community_admin'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -72,7 +79,8 @@ interface Target {
   grid: { id: string; code: string; communityId: string; communityCode: string };
   /** A grid-worker account in that grid. */
   userId: string;
-  /** Register data in that grid. */
+  /** Register data in that grid (and an organisation of its community). */
+  organisationId: string;
   residentId: string;
   buildingId: string;
   roomId: string;
@@ -87,7 +95,8 @@ async function registerIn(gridId: string) {
   });
   const b = await registry.createBuilding(ctx, gridId, { number: `M${seq++}`, units: 1 });
   const room = await registry.createRoom(ctx, { buildingId: b.id, unitNumber: '1', number: `${seq++}` });
-  return { residentId: r.id, buildingId: b.id, roomId: room.id };
+  const o = await organisations.createOrganisation(ctx, r.communityId, { kind: 'other', name: `矩阵${seq++}` });
+  return { residentId: r.id, buildingId: b.id, roomId: room.id, organisationId: o.id };
 }
 
 interface Req {
@@ -231,6 +240,26 @@ const FIXTURES: Record<string, Fixture> = {
     return { params: { communityId: target.grid.communityId, code: rows[0]!.plate_code } };
   },
   'GET /api/buildings/{id}/plates.html': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
+  'GET /api/organisations': ({ scope, target }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/organisations/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.organisationId : other.organisationId } }),
+  'POST /api/organisations': ({ scope, target }) => ({
+    body: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, kind: 'social_org', name: `矩阵组织${seq++}` },
+  }),
+  'PATCH /api/organisations/{id}': ({ scope, target }) => ({
+    params: { id: scope === 'in' ? target.organisationId : other.organisationId },
+    body: { note: '矩阵' },
+  }),
+  'POST /api/organisations/{id}/members': ({ scope, target }) => ({
+    params: { id: scope === 'in' ? target.organisationId : other.organisationId },
+    body: { name: `成员${seq++}` },
+  }),
+  'PATCH /api/organisation-members/{id}': async ({ scope, target }) => {
+    const m = await organisations.addMember(ctx, scope === 'in' ? target.organisationId : other.organisationId, {
+      name: `成员${seq++}`,
+      joinedOn: '2020-01-01',
+    });
+    return { params: { id: m.id }, body: { leftOn: '2025-01-01' } };
+  },
   'POST /api/registry/imports/residents': async ({ scope, target }) => ({
     query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, mode: 'validate' },
     raw: { payload: await emptyLedger(), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
@@ -347,7 +376,8 @@ describe('authorization matrix', () => {
         if (allowed) expect(res.statusCode, `${role} ${op} in scope: ${res.body}`).toBeLessThan(300);
         else {
           expect(res.statusCode, `${role} ${op}: ${res.body}`).toBe(403);
-          expect(res.json().type).toContain('forbidden');
+          // Refused by its permission, or (a grid worker and a community-wide object) by its scope.
+          expect(res.json().type).toMatch(/\/(forbidden|out-of-scope)$/);
         }
       }
     });
