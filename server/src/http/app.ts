@@ -76,9 +76,11 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
     const cfg = route.config as Partial<RouteAccess> | undefined;
     // Fastify adds a HEAD route for each GET with the same schema object: describe it once.
     if (!cfg?.access || route.method === 'HEAD') return;
+    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    // Pages outside the API (a hidden route, e.g. the 数字门牌 page) are not part of the documented API.
+    if (schema.hide) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) if (m !== 'HEAD') app.declaredRoutes.push({ method: m, url: route.url, ...cfg } as DeclaredRoute);
-    const schema = (route.schema ??= {}) as Record<string, unknown>;
     const access = cfg.access === 'public' ? '公开' : cfg.access === 'authenticated' ? '任意已登录账号' : `需要权限 ${cfg.access}`;
     schema.description = [schema.description, `访问：${access}${cfg.scope ? '；目标须在本人管辖范围内' : ''}`].filter(Boolean).join('\n\n');
     if (cfg.access !== 'public') schema.security = [{ bearer: [] }];

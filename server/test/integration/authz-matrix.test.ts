@@ -240,7 +240,7 @@ const FIXTURES: Record<string, Fixture> = {
     return { params: { communityId: target.grid.communityId, code: rows[0]!.plate_code } };
   },
   'GET /api/buildings/{id}/plates.html': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
-  'GET /api/organisations': ({ scope, target }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/organisations': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/organisations/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.organisationId : other.organisationId } }),
   'POST /api/organisations': ({ scope, target }) => ({
     body: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, kind: 'social_org', name: `矩阵组织${seq++}` },
