@@ -8,6 +8,7 @@ import { buildApp } from './http/app.js';
 import type { NotifiedWorker } from './db/notified-worker.js';
 import { startSealer } from './modules/audit/service.js';
 import { startDispatcher } from './modules/events/service.js';
+import { startTimeline } from './modules/timeline/service.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -45,6 +46,7 @@ if (boot.generatedAdminPassword) {
   );
 }
 
+startTimeline(database.db);
 running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'outbox dispatch failed'));
 running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });

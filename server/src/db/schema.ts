@@ -5,3 +5,4 @@ export * from '../modules/audit/schema.js';
 export * from '../modules/events/schema.js';
 export * from '../modules/registry/schema.js';
 export * from '../modules/organisations/schema.js';
+export * from '../modules/timeline/schema.js';

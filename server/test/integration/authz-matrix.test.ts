@@ -58,6 +58,8 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'PATCH /api/organisations/{id}': ['community_admin'],
   'POST /api/organisations/{id}/members': ['community_admin'],
   'PATCH /api/organisation-members/{id}': ['community_admin'],
+  'GET /api/residents/{id}/timeline': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/rooms/{id}/timeline': [...ADMINS, 'grid_worker', 'property_staff'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -240,6 +242,8 @@ const FIXTURES: Record<string, Fixture> = {
     return { params: { communityId: target.grid.communityId, code: rows[0]!.plate_code } };
   },
   'GET /api/buildings/{id}/plates.html': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
+  'GET /api/residents/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.residentId : other.residentId } }),
+  'GET /api/rooms/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.roomId : other.roomId } }),
   'GET /api/organisations': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/organisations/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.organisationId : other.organisationId } }),
   'POST /api/organisations': ({ scope, target }) => ({

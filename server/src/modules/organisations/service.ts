@@ -192,7 +192,12 @@ export async function addMember(ctx: Ctx, organisationId: string, input: MemberI
           joinedOn: input.joinedOn ?? null,
         });
         if (m.residentId)
-          await emit(tx, 'organisation.member-joined', { organisationId, residentId: m.residentId, position: m.position }, o.communityId);
+          await emit(
+            tx,
+            'organisation.member-joined',
+            { organisationId, organisation: o.name, residentId: m.residentId, position: m.position },
+            o.communityId,
+          );
         return presentMember(m, residentName);
       },
     );
@@ -214,7 +219,17 @@ export async function endMembership(ctx: Ctx, memberId: string, leftOn: string) 
     async (tx: Executor) => {
       const x = await store.endMember(tx, m.communityId, memberId, leftOn);
       if (x.residentId)
-        await emit(tx, 'organisation.member-left', { organisationId: x.organisationId, residentId: x.residentId }, x.communityId);
+        await emit(
+          tx,
+          'organisation.member-left',
+          {
+            organisationId: x.organisationId,
+            organisation: m.organisationId && (await store.findOrganisation(tx, x.organisationId))?.name,
+            residentId: x.residentId,
+            leftOn,
+          },
+          x.communityId,
+        );
       const names = x.residentId ? await residentSummaries(tx, x.communityId, [x.residentId]) : new Map();
       return presentMember(x, x.residentId ? names.get(x.residentId)?.name : undefined);
     },

@@ -28,6 +28,7 @@ import {
 import { residencies, residents } from './schema.js';
 import { checkResident, documentIndex, phoneIndex } from './service.js';
 import * as store from './store.js';
+import { readFirstSheetFast } from './xlsx-reader.js';
 
 export interface Column {
   key: string;
@@ -123,8 +124,51 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v).trim();
 }
 
-/** Reads the first sheet; columns are found by their header text (order does not matter). */
+/** Maps a sheet's rows to column keys: columns are found by their header text in row 1. */
+function rowsByHeader(header: [number, string][], rows: Iterable<{ row: number; text: (col: number) => string }>, columns: Column[]) {
+  const index = new Map<string, number>();
+  for (const [col, value] of header) {
+    const text = value.replace(/\*$/, '').trim();
+    const c = columns.find((x) => x.header === text);
+    if (c) index.set(c.key, col);
+  }
+  const missing = columns.filter((c) => c.required && !index.has(c.key)).map((c) => c.header);
+  if (missing.length) throw problems.field('body', `缺少必填列：${missing.join('、')}（请使用下载的模板）`);
+  const cols = [...index];
+  const out: SheetRow[] = [];
+  for (const r of rows) {
+    const values: Record<string, string> = {};
+    let any = false;
+    for (const [key, col] of cols) {
+      const t = r.text(col);
+      values[key] = t;
+      if (t) any = true;
+    }
+    if (any) out.push({ row: r.row, values });
+  }
+  return out;
+}
+
+/**
+ * Reads the first sheet; columns are found by their header text (order does not matter). Plain
+ * ledgers are read by the fast reader (xlsx-reader.ts); anything it does not read exactly as exceljs
+ * would (formulas, merged cells, …) is read by exceljs.
+ */
 export async function readSheet(buf: Buffer, columns: Column[]): Promise<SheetRow[]> {
+  const fast = readFirstSheetFast(buf);
+  if (fast) {
+    const first = fast[0]?.row === 1 ? fast[0] : undefined;
+    const header: [number, string][] = [];
+    first?.cells.forEach((t, col) => {
+      if (t !== undefined) header.push([col, t]);
+    });
+    const data = fast.filter((r) => r.row > 1);
+    return rowsByHeader(
+      header,
+      data.map((r) => ({ row: r.row, text: (col: number) => r.cells[col] ?? '' })),
+      columns,
+    );
+  }
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
@@ -133,28 +177,15 @@ export async function readSheet(buf: Buffer, columns: Column[]): Promise<SheetRo
   }
   const ws = wb.worksheets[0];
   if (!ws) throw problems.field('body', '文件中没有工作表');
-  const header = ws.getRow(1);
-  const index = new Map<string, number>();
-  header.eachCell((cell, col) => {
-    const text = cellText(cell.value).replace(/\*$/, '').trim();
-    const c = columns.find((x) => x.header === text);
-    if (c) index.set(c.key, col);
+  const header: [number, string][] = [];
+  ws.getRow(1).eachCell((cell, col) => {
+    header.push([col, cellText(cell.value)]);
   });
-  const missing = columns.filter((c) => c.required && !index.has(c.key)).map((c) => c.header);
-  if (missing.length) throw problems.field('body', `缺少必填列：${missing.join('、')}（请使用下载的模板）`);
-  const rows: SheetRow[] = [];
+  const rows: { row: number; text: (col: number) => string }[] = [];
   ws.eachRow({ includeEmpty: false }, (r, n) => {
-    if (n === 1) return;
-    const values: Record<string, string> = {};
-    let any = false;
-    for (const [key, col] of index) {
-      const t = cellText(r.getCell(col).value);
-      values[key] = t;
-      if (t) any = true;
-    }
-    if (any) rows.push({ row: n, values });
+    if (n > 1) rows.push({ row: n, text: (col) => cellText(r.getCell(col).value) });
   });
-  return rows;
+  return rowsByHeader(header, rows, columns);
 }
 
 export interface RowProblem {

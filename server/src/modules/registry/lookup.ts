@@ -1,7 +1,7 @@
 // What other modules may ask the register about its people (they never query its tables).
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.js';
-import { residents } from './schema.js';
+import { residents, rooms } from './schema.js';
 
 export interface ResidentSummary {
   id: string;
@@ -25,5 +25,10 @@ export async function residentSummary(db: Executor, id: string): Promise<Residen
     .select({ id: residents.id, communityId: residents.communityId, gridId: residents.gridId, name: residents.name, tags: residents.tags })
     .from(residents)
     .where(eq(residents.id, id));
+  return r;
+}
+
+export async function roomSummary(db: Executor, id: string): Promise<{ id: string; communityId: string; address: string } | undefined> {
+  const [r] = await db.select({ id: rooms.id, communityId: rooms.communityId, address: rooms.address }).from(rooms).where(eq(rooms.id, id));
   return r;
 }

@@ -10,6 +10,7 @@ import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
 import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
 import * as ledger from './ledger.js';
+import { registerRegistryTimeline } from './timeline.js';
 import * as plates from './plates.js';
 import * as service from './service.js';
 
@@ -117,6 +118,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string): Fast
   registerScopeResolver('building', service.buildingPath);
   registerScopeResolver('room', service.roomPath);
   registerScopeResolver('residency', service.residencyPath);
+  registerRegistryTimeline();
   const tags = ['基础信息库'];
 
   return async (app) => {

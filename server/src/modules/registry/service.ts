@@ -165,7 +165,7 @@ export async function createResident(ctx: Ctx, keys: DataKeys, regionId: string,
         disabilityGrade: input.disabilityGrade ?? null,
         note: input.note ?? null,
       });
-      await emit(tx, 'resident.registered', { residentId: row.id }, row.communityId);
+      await emit(tx, 'resident.registered', { residentId: row.id, name: row.name }, row.communityId);
       return presentResident(row, ctx.caller);
     },
   );
@@ -213,7 +213,7 @@ export async function updateResident(ctx: Ctx, keys: DataKeys, id: string, patch
     { targetType: 'resident', targetId: () => id, scopePath: () => path, detail: () => ({ changed: Object.keys(patch) }) },
     async (tx: Executor) => {
       const row = await store.updateResident(tx, r.communityId, id, values);
-      await emit(tx, 'resident.updated', { residentId: id, changed: Object.keys(patch) }, r.communityId);
+      await emit(tx, 'resident.updated', { residentId: id, name: row.name, changed: Object.keys(patch) }, r.communityId);
       return presentResident(row, ctx.caller);
     },
   );
@@ -523,7 +523,12 @@ export async function addResidency(ctx: Ctx, input: ResidencyInput) {
       });
       // A resident's grid follows the home.
       if (b.gridId && resident.gridId !== b.gridId) await store.updateResident(tx, resident.communityId, resident.id, { gridId: b.gridId });
-      await emit(tx, 'resident.moved-in', { residentId: resident.id, roomId: room.id, relation: input.relation }, room.communityId);
+      await emit(
+        tx,
+        'resident.moved-in',
+        { residentId: resident.id, name: resident.name, roomId: room.id, address: room.address, relation: input.relation },
+        room.communityId,
+      );
       return {
         id: r.id,
         residentId: r.residentId,
@@ -548,7 +553,13 @@ export async function endResidency(ctx: Ctx, id: string, movedOutOn: string) {
     { targetType: 'residency', targetId: () => id, scopePath: () => path, detail: () => ({ movedOutOn }) },
     async (tx: Executor) => {
       const x = await store.endResidency(tx, r.communityId, id, movedOutOn);
-      await emit(tx, 'resident.moved-out', { residentId: x.residentId, roomId: x.roomId }, x.communityId);
+      const [who, where] = await Promise.all([store.findResident(tx, x.residentId), store.findRoom(tx, x.roomId)]);
+      await emit(
+        tx,
+        'resident.moved-out',
+        { residentId: x.residentId, name: who?.name, roomId: x.roomId, address: where?.address, movedOutOn },
+        x.communityId,
+      );
       return {
         id: x.id,
         residentId: x.residentId,
