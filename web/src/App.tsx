@@ -9,6 +9,9 @@ import { LoginPage } from './pages/LoginPage';
 const RegionsPage = lazy(() => import('./pages/RegionsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
+const ResidentsPage = lazy(() => import('./pages/ResidentsPage'));
+const BuildingsPage = lazy(() => import('./pages/BuildingsPage'));
+const SpecialGroupsPage = lazy(() => import('./pages/SpecialGroupsPage'));
 
 function FullPageSpin() {
   return (
@@ -66,6 +69,30 @@ export function App() {
           element={
             <RequirePermission permission="regions.read">
               <RegionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="residents"
+          element={
+            <RequirePermission permission="registry.read">
+              <ResidentsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="buildings"
+          element={
+            <RequirePermission permission="registry.read">
+              <BuildingsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="special-groups"
+          element={
+            <RequirePermission permission="registry.read">
+              <SpecialGroupsPage />
             </RequirePermission>
           }
         />

@@ -6,3 +6,4 @@ export * from '../modules/events/schema.js';
 export * from '../modules/registry/schema.js';
 export * from '../modules/organisations/schema.js';
 export * from '../modules/timeline/schema.js';
+export * from '../modules/facilities/schema.js';

@@ -14,6 +14,7 @@ import { regionRoutes } from '../modules/regions/routes.js';
 import { registryRoutes } from '../modules/registry/routes.js';
 import { organisationRoutes } from '../modules/organisations/routes.js';
 import { timelineRoutes } from '../modules/timeline/routes.js';
+import { facilityRoutes } from '../modules/facilities/routes.js';
 import type { DataKeys } from '../crypto/personal-data.js';
 import { systemRoutes } from '../modules/system/routes.js';
 import type { RouteAccess } from './context.js';
@@ -108,6 +109,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(registryRoutes(db, keys, config.publicUrl));
   await app.register(organisationRoutes(db));
   await app.register(timelineRoutes(db));
+  await app.register(facilityRoutes(db));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');

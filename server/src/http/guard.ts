@@ -89,11 +89,15 @@ async function checkScope(db: Db, req: FastifyRequest, targets: readonly ScopeTa
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** What a refused write aimed at: the object named in its path, as its route declares it. */
+/** What a refused write aimed at: the object its route names (in the path, else in the body or query). */
 function refusedTarget(req: FastifyRequest): { targetType: string | null; targetId: string | null } {
-  const target = req.routeOptions.config.scope?.find((s) => s.from.startsWith('params.'));
-  const id = target ? valueAt(req, target.from) : undefined;
-  return target && typeof id === 'string' ? { targetType: target.kind, targetId: id.slice(0, 100) } : { targetType: null, targetId: null };
+  const scope = req.routeOptions.config.scope ?? [];
+  const ordered = [...scope.filter((s) => s.from.startsWith('params.')), ...scope.filter((s) => !s.from.startsWith('params.'))];
+  for (const target of ordered) {
+    const id = valueAt(req, target.from);
+    if (typeof id === 'string') return { targetType: target.kind, targetId: id.slice(0, 100) };
+  }
+  return { targetType: null, targetId: null };
 }
 
 export function installGuard(app: FastifyInstance, db: Db): void {

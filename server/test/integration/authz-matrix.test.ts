@@ -10,6 +10,7 @@ import { RESIDENT_COLUMNS } from '../../src/modules/registry/ledger.js';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
 import * as registry from '../../src/modules/registry/service.js';
 import * as organisations from '../../src/modules/organisations/service.js';
+import * as facilities from '../../src/modules/facilities/service.js';
 import { DEMO_PASSWORD, setupTestApp, systemCtx, TEST_ADMIN_PASSWORD, testKeys, type TestApp } from '../helpers.js';
 
 const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD : DEMO_PASSWORD);
@@ -60,6 +61,10 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'PATCH /api/organisation-members/{id}': ['community_admin'],
   'GET /api/residents/{id}/timeline': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/rooms/{id}/timeline': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/facilities': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/facilities/{id}': [...ADMINS, 'grid_worker', 'property_staff'],
+  'POST /api/facilities': ['community_admin', 'grid_worker'],
+  'PATCH /api/facilities/{id}': ['community_admin', 'grid_worker'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -83,6 +88,7 @@ interface Target {
   userId: string;
   /** Register data in that grid (and an organisation of its community). */
   organisationId: string;
+  facilityId: string;
   residentId: string;
   buildingId: string;
   roomId: string;
@@ -98,7 +104,8 @@ async function registerIn(gridId: string) {
   const b = await registry.createBuilding(ctx, gridId, { number: `M${seq++}`, units: 1 });
   const room = await registry.createRoom(ctx, { buildingId: b.id, unitNumber: '1', number: `${seq++}` });
   const o = await organisations.createOrganisation(ctx, r.communityId, { kind: 'other', name: `矩阵${seq++}` });
-  return { residentId: r.id, buildingId: b.id, roomId: room.id, organisationId: o.id };
+  const f = await facilities.createFacility(ctx, gridId, { kind: 'fire_hydrant', name: `消防栓${seq++}` });
+  return { residentId: r.id, buildingId: b.id, roomId: room.id, organisationId: o.id, facilityId: f.id };
 }
 
 interface Req {
@@ -244,6 +251,15 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/buildings/{id}/plates.html': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
   'GET /api/residents/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.residentId : other.residentId } }),
   'GET /api/rooms/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.roomId : other.roomId } }),
+  'GET /api/facilities': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/facilities/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.facilityId : other.facilityId } }),
+  'POST /api/facilities': ({ scope, target }) => ({
+    body: { regionId: scope === 'in' ? target.grid.id : other.grid.id, kind: 'aed', name: `AED${seq++}` },
+  }),
+  'PATCH /api/facilities/{id}': ({ scope, target }) => ({
+    params: { id: scope === 'in' ? target.facilityId : other.facilityId },
+    body: { capacity: 2 },
+  }),
   'GET /api/organisations': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/organisations/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.organisationId : other.organisationId } }),
   'POST /api/organisations': ({ scope, target }) => ({

@@ -171,6 +171,25 @@ describe('residents: personal data protected by default', () => {
   });
 });
 
+describe('editing a resident', () => {
+  it('clears the disability grade with the tag in one change, and checks gender against the stored ID number', async () => {
+    const r = (
+      await t.call('POST', '/api/residents', {
+        token: admin,
+        body: { regionId: liuan, ...person({ idNumber: makeIdNumber('990102', '19700505', 91), tags: ['disabled'], disabilityGrade: 2 }) },
+      })
+    ).json();
+    const cleared = await t.call('PATCH', `/api/residents/${r.id}`, { token: admin, body: { tags: [], disabilityGrade: null } });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).toMatchObject({ tags: [], disabilityGrade: null });
+    // Sequence 91 is odd: a man (GB 11643).
+    const wrong = await t.call('PATCH', `/api/residents/${r.id}`, { token: admin, body: { gender: 'female' } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().errors[0]).toEqual({ field: 'body.gender', message: '与身份证号中的性别不一致' });
+    expect((await t.call('PATCH', `/api/residents/${r.id}`, { token: admin, body: { birthDate: '1970-05-06' } })).statusCode).toBe(400);
+  });
+});
+
 describe('scope: nobody finds a resident outside their area by any search', () => {
   it('a community worker of another community finds nothing, by ID, phone, name or listing', async () => {
     const id = makeIdNumber('990102', '19551111', 61);

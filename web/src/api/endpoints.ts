@@ -4,6 +4,9 @@ import type {
   AuditPage,
   AuditQuery,
   AuditVerify,
+  Building,
+  BuildingCreate,
+  BuildingDetail,
   LoginResult,
   Me,
   Page,
@@ -11,7 +14,17 @@ import type {
   RegionDetail,
   RegionNode,
   RegionPatch,
+  Residency,
+  ResidencyCreate,
+  Resident,
+  ResidentCreate,
+  ResidentDetail,
+  ResidentPatch,
+  ResidentQuery,
+  ResidentReveal,
   Role,
+  Room,
+  RoomCreate,
   User,
   UserCreate,
   UserPatch,
@@ -52,4 +65,30 @@ export const userApi = {
 export const auditApi = {
   list: (query: AuditQuery) => api.get<AuditPage>('/api/audit', { ...query }),
   verify: () => api.get<AuditVerify>('/api/audit/verify'),
+};
+
+export const residentApi = {
+  list: (query: ResidentQuery, signal?: AbortSignal) => api.get<Page<Resident>>('/api/residents', { ...query }, signal),
+  get: (id: string, signal?: AbortSignal) => api.get<ResidentDetail>(`/api/residents/${enc(id)}`, undefined, signal),
+  create: (body: ResidentCreate) => api.post<Resident>('/api/residents', body),
+  update: (id: string, body: ResidentPatch) => api.patch<Resident>(`/api/residents/${enc(id)}`, body),
+  /** The full ID number and phone; the server records every call. */
+  reveal: (id: string) => api.post<ResidentReveal>(`/api/residents/${enc(id)}/reveal`),
+};
+
+export const buildingApi = {
+  list: (communityId: string | undefined, signal?: AbortSignal) =>
+    api.get<Building[]>('/api/buildings', communityId ? { communityId } : undefined, signal),
+  get: (id: string, signal?: AbortSignal) => api.get<BuildingDetail>(`/api/buildings/${enc(id)}`, undefined, signal),
+  create: (body: BuildingCreate) => api.post<Building>('/api/buildings', body),
+};
+
+export const roomApi = {
+  create: (body: RoomCreate) => api.post<Room>('/api/rooms', body),
+};
+
+export const residencyApi = {
+  create: (body: ResidencyCreate) => api.post<Residency>('/api/residencies', body),
+  /** 迁出: ends the residency on the given day (YYYY-MM-DD). */
+  moveOut: (id: string, movedOutOn: string) => api.patch<Residency>(`/api/residencies/${enc(id)}`, { movedOutOn }),
 };

@@ -14,7 +14,16 @@ export type RoleId =
   | 'auditor'
   | 'resident';
 
-export type Permission = 'regions.read' | 'regions.write' | 'users.read' | 'users.write' | 'audit.read';
+export type Permission =
+  | 'regions.read'
+  | 'regions.write'
+  | 'users.read'
+  | 'users.write'
+  | 'audit.read'
+  | 'registry.read'
+  | 'registry.write'
+  | 'registry.reveal'
+  | 'registry.sensitive';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -170,4 +179,198 @@ export interface Problem {
   status: number;
   detail?: string;
   errors?: FieldError[];
+}
+
+// ---- 基础信息库: residents, buildings, rooms, residencies -----------------------------------------
+
+export type ResidentTag =
+  | 'elderly_alone'
+  | 'empty_nest'
+  | 'disabled'
+  | 'veteran'
+  | 'dibao'
+  | 'special_hardship'
+  | 'left_behind_child'
+  | 'community_correction'
+  | 'party_member'
+  | 'volunteer'
+  | 'mental_disorder'
+  | 'released_prisoner'
+  | 'drug_rehab'
+  | 'petitioner'
+  | 'idle_youth';
+
+export type IdType = 'resident_id' | 'passport' | 'hk_macau_permit' | 'taiwan_permit' | 'foreign_permanent' | 'other';
+
+export type Gender = 'male' | 'female';
+
+export type Hukou = 'local' | 'nonlocal' | 'unknown';
+
+export type Relation = 'owner' | 'tenant' | 'family' | 'other';
+
+export interface Resident {
+  id: string;
+  communityId: string;
+  gridId: string | null;
+  name: string;
+  gender: Gender | null;
+  /** YYYY-MM-DD */
+  birthDate: string | null;
+  age: number | null;
+  idType: IdType | string;
+  /** Masked, e.g. 9901**********1234; the full number only through `reveal`. */
+  idNumber: string;
+  /** Masked, e.g. 138****5678. */
+  phone: string | null;
+  hukou: Hukou | string;
+  hukouAddress: string | null;
+  status: string;
+  /** Sensitive tags are left out for callers without registry.sensitive. */
+  tags: string[];
+  disabilityGrade: number | null;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResidentHome {
+  residencyId: string;
+  roomId: string;
+  address: string;
+  relation: Relation | string;
+  householdHead: boolean;
+  /** YYYY-MM-DD */
+  movedInOn: string | null;
+  movedOutOn: string | null;
+}
+
+export interface ResidentDetail extends Resident {
+  /** Current homes (residencies not moved out of). */
+  homes: ResidentHome[];
+}
+
+export interface ResidentQuery {
+  q?: string;
+  communityId?: string;
+  gridId?: string;
+  tag?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ResidentCreate {
+  /** A community or grid. */
+  regionId: string;
+  name: string;
+  idType: IdType;
+  idNumber: string;
+  phone?: string | null;
+  gender?: Gender | null;
+  birthDate?: string | null;
+  hukou?: Hukou;
+  hukouAddress?: string | null;
+  tags?: string[];
+  /** 1–4, only with the tag disabled. */
+  disabilityGrade?: number | null;
+  note?: string | null;
+}
+
+export type ResidentPatch = Partial<Omit<ResidentCreate, 'regionId'>>;
+
+/** The unmasked numbers (every call is audited). */
+export interface ResidentReveal {
+  idNumber: string;
+  phone: string | null;
+}
+
+export type BuildingUse = 'residential' | 'commercial' | 'mixed' | 'public' | 'other';
+
+export type RoomUse = 'residential' | 'commercial' | 'office' | 'storage' | 'parking' | 'other';
+
+export interface Building {
+  id: string;
+  communityId: string;
+  gridId: string | null;
+  compound: string;
+  road: string;
+  number: string;
+  /** e.g. 柳岸花园3栋 */
+  label: string;
+  floors: number | null;
+  use: BuildingUse | string;
+  builtYear: number | null;
+  lng: number | null;
+  lat: number | null;
+  plateCode: string;
+  /** Rooms registered in the building. */
+  rooms: number;
+  /** Rooms with at least one current resident. */
+  occupied: number;
+}
+
+export interface Room {
+  id: string;
+  communityId: string;
+  buildingId: string;
+  floor: number | null;
+  number: string;
+  area: number | null;
+  use: RoomUse | string;
+  /** Standard address, e.g. 青川市临江区滨河街道柳岸社区 滨河路10号 柳岸花园 1栋 1单元 101室 */
+  address: string;
+  plateCode: string;
+}
+
+export interface BuildingRoom extends Room {
+  unitNumber: string | null;
+  /** Current residents. */
+  occupants: number;
+}
+
+export interface BuildingDetail extends Building {
+  units: { id: string; number: string }[];
+  roomList: BuildingRoom[];
+}
+
+export interface BuildingCreate {
+  /** A community or grid. */
+  regionId: string;
+  compound?: string;
+  road?: string;
+  number: string;
+  floors?: number;
+  /** Creates units 1..n. */
+  units?: number;
+  use?: BuildingUse;
+  builtYear?: number;
+  lng?: number;
+  lat?: number;
+}
+
+export interface RoomCreate {
+  buildingId: string;
+  unitNumber?: string;
+  floor?: number;
+  number: string;
+  area?: number;
+  use?: RoomUse;
+}
+
+export interface Residency {
+  id: string;
+  residentId: string;
+  roomId: string;
+  relation: Relation | string;
+  householdHead: boolean;
+  movedInOn: string | null;
+  movedOutOn: string | null;
+}
+
+export interface ResidencyCreate {
+  residentId: string;
+  roomId: string;
+  relation: Relation;
+  householdHead?: boolean;
+  /** YYYY-MM-DD */
+  movedInOn?: string;
 }

@@ -8,7 +8,7 @@ import { Logo } from '../components/Logo';
 import { LEVEL_LABEL } from '../lib/labels';
 import { RegionProvider } from '../regions/RegionProvider';
 import { RegionTree } from '../regions/RegionTree';
-import { allowedMenu } from './menu';
+import { allowedMenu, groupKey, menuItems } from './menu';
 
 const { Header, Sider, Content } = Layout;
 
@@ -21,6 +21,7 @@ export function MainLayout() {
 
   if (!user) return null;
   const menu = allowedMenu(user.permissions);
+  const items = menuItems(menu);
   const selectedMenu = menu.find((m) => location.pathname.startsWith(m.path))?.path;
   const canSeeRegions = user.permissions.includes('regions.read');
 
@@ -71,7 +72,8 @@ export function MainLayout() {
             <Menu
               mode="inline"
               selectedKeys={selectedMenu ? [selectedMenu] : []}
-              items={menu.map((m) => ({ key: m.path, icon: m.icon, label: m.label }))}
+              defaultOpenKeys={[...new Set(menu.flatMap((m) => (m.group ? [groupKey(m.group)] : [])))]}
+              items={items}
               onClick={({ key }) => navigate(key)}
             />
           </Sider>

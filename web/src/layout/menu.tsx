@@ -1,4 +1,13 @@
-import { ApartmentOutlined, AuditOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  DatabaseOutlined,
+  HeartOutlined,
+  HomeOutlined,
+  IdcardOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import type { MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 
 export interface MenuEntry {
@@ -6,10 +15,23 @@ export interface MenuEntry {
   label: string;
   icon: ReactNode;
   permission: string;
+  /** Entries with the same group are shown together under one sub-menu. */
+  group?: string;
 }
+
+export interface MenuGroup {
+  key: string;
+  label: string;
+  icon: ReactNode;
+}
+
+export const MENU_GROUPS: MenuGroup[] = [{ key: 'registry', label: '基础信息库', icon: <DatabaseOutlined /> }];
 
 export const MENU: MenuEntry[] = [
   { path: '/regions', label: '区划管理', icon: <ApartmentOutlined />, permission: 'regions.read' },
+  { path: '/residents', label: '居民', icon: <IdcardOutlined />, permission: 'registry.read', group: 'registry' },
+  { path: '/buildings', label: '楼栋房屋', icon: <HomeOutlined />, permission: 'registry.read', group: 'registry' },
+  { path: '/special-groups', label: '重点人群', icon: <HeartOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/users', label: '账号管理', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
 ];
@@ -20,4 +42,32 @@ export function allowedMenu(permissions: readonly string[]): MenuEntry[] {
 
 export function firstAllowedPath(permissions: readonly string[]): string | null {
   return allowedMenu(permissions)[0]?.path ?? null;
+}
+
+type MenuItems = NonNullable<MenuProps['items']>;
+
+/** The allowed entries as antd menu items: grouped entries under their group, in the order of MENU. */
+export function menuItems(entries: MenuEntry[]): MenuItems {
+  const items: MenuItems = [];
+  const groups = new Map<string, MenuItems>();
+  for (const m of entries) {
+    const item = { key: m.path, label: m.label, icon: m.icon };
+    const group = m.group ? MENU_GROUPS.find((g) => g.key === m.group) : undefined;
+    if (!group) {
+      items.push(item);
+      continue;
+    }
+    let children = groups.get(group.key);
+    if (!children) {
+      children = [];
+      groups.set(group.key, children);
+      items.push({ key: groupKey(group.key), label: group.label, icon: group.icon, children });
+    }
+    children.push(item);
+  }
+  return items;
+}
+
+export function groupKey(group: string): string {
+  return `group:${group}`;
 }

@@ -52,6 +52,15 @@ export const ACTION_LABEL: Record<string, string> = {
   'user.create': '新建账号',
   'user.update': '修改账号',
   'audit.read': '查看审计日志',
+  'GET /api/residents': '查询居民',
+  'GET /api/residents/:id': '查看居民详情',
+  'resident.create': '登记居民',
+  'resident.update': '修改居民信息',
+  'resident.reveal': '查看居民完整证件号与电话',
+  'building.create': '登记楼栋',
+  'room.create': '登记房屋',
+  'residency.create': '登记入住',
+  'residency.end': '登记迁出',
 };
 
 export const OUTCOME_LABEL: Record<string, { text: string; color: string }> = {
@@ -65,4 +74,8 @@ export const TARGET_TYPE_LABEL: Record<string, string> = {
   user: '账号',
   region: '区划',
   audit: '审计日志',
+  resident: '居民',
+  building: '楼栋',
+  room: '房屋',
+  residency: '居住关系',
 };

@@ -127,6 +127,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string): Fast
       {
         config: {
           access: 'registry.read',
+          action: 'resident.list',
           scope: [
             { kind: 'region', from: 'query.communityId', label: '社区' },
             { kind: 'region', from: 'query.gridId', label: '网格' },
@@ -237,10 +238,10 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string): Fast
     app.get(
       '/api/residents/:id',
       {
-        config: { access: 'registry.read', scope: [{ kind: 'resident', from: 'params.id', label: '居民' }] },
+        config: { access: 'registry.read', action: 'resident.read', scope: [{ kind: 'resident', from: 'params.id', label: '居民' }] },
         schema: {
           tags,
-          summary: '居民详情（含现住房屋）',
+          summary: '居民详情（含现住与曾住房屋，迁出的带 movedOutOn）',
           params: IdParams,
           response: {
             200: Type.Intersect([

@@ -179,11 +179,21 @@ export async function updateResident(ctx: Ctx, keys: DataKeys, id: string, patch
   // Sensitive tags are kept as they are for callers who cannot see them.
   if (patch.tags && !hasPermission(ctx.caller.roles, 'registry.sensitive'))
     patch = { ...patch, tags: [...patch.tags.filter((t) => !isSensitiveTag(t)), ...r.tags.filter((t) => isSensitiveTag(t))] };
-  const { errors, derived } = checkResident({
-    ...patch,
-    tags: patch.tags ?? r.tags,
-    disabilityGrade: patch.disabilityGrade ?? r.disabilityGrade,
-  });
+  // An explicit null clears the grade: only a field left out keeps the stored value.
+  const grade = 'disabilityGrade' in patch ? patch.disabilityGrade : r.disabilityGrade;
+  const { errors, derived } = checkResident({ ...patch, tags: patch.tags ?? r.tags, disabilityGrade: grade });
+  // Gender and birth date given without a new ID number must agree with the stored one.
+  if (patch.idNumber === undefined && r.idType === 'resident_id' && (patch.gender || patch.birthDate)) {
+    const stored = decrypt(keys, r.idNumberEnc, ID_CTX);
+    errors.push(
+      ...checkResident({
+        idType: 'resident_id',
+        idNumber: stored,
+        ...(patch.gender ? { gender: patch.gender } : {}),
+        ...(patch.birthDate ? { birthDate: patch.birthDate } : {}),
+      }).errors,
+    );
+  }
   if (errors.length) throw problems.validation(errors);
   const values: Parameters<typeof store.updateResident>[3] = {};
   if (patch.name !== undefined) {
