@@ -13,6 +13,7 @@ import { auditRoutes } from '../modules/audit/routes.js';
 import { regionRoutes } from '../modules/regions/routes.js';
 import { registryRoutes } from '../modules/registry/routes.js';
 import { organisationRoutes } from '../modules/organisations/routes.js';
+import { importOrganisations, ORGANISATION_COLUMNS } from '../modules/organisations/ledger.js';
 import { timelineRoutes } from '../modules/timeline/routes.js';
 import { facilityRoutes } from '../modules/facilities/routes.js';
 import type { DataKeys } from '../crypto/personal-data.js';
@@ -106,7 +107,11 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(accountRoutes(db, config));
   await app.register(regionRoutes(db));
   await app.register(auditRoutes(db));
-  await app.register(registryRoutes(db, keys, config.publicUrl));
+  await app.register(
+    registryRoutes(db, keys, config.publicUrl, [
+      { kind: 'organisations', title: '组织', columns: ORGANISATION_COLUMNS, idempotentBy: '按名称', run: importOrganisations },
+    ]),
+  );
   await app.register(organisationRoutes(db));
   await app.register(timelineRoutes(db));
   await app.register(facilityRoutes(db));

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/modules/accounts/model.js';
 import ExcelJS from 'exceljs';
 import type { Ctx } from '../../src/http/context.js';
-import { RESIDENT_COLUMNS } from '../../src/modules/registry/ledger.js';
+import { RESIDENT_COLUMNS, type Column } from '../../src/modules/registry/ledger.js';
+import { ROOM_COLUMNS } from '../../src/modules/registry/ledger-places.js';
+import { ORGANISATION_COLUMNS } from '../../src/modules/organisations/ledger.js';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
 import * as registry from '../../src/modules/registry/service.js';
 import * as organisations from '../../src/modules/organisations/service.js';
@@ -51,6 +53,10 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/residents/export.xlsx': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/registry/templates/residents.xlsx': ['community_admin'],
   'POST /api/registry/imports/residents': ['community_admin'],
+  'GET /api/registry/templates/rooms.xlsx': ['community_admin'],
+  'POST /api/registry/imports/rooms': ['community_admin'],
+  'GET /api/registry/templates/organisations.xlsx': ['community_admin'],
+  'POST /api/registry/imports/organisations': ['community_admin'],
   'GET /api/plates/{communityId}/{code}': 'public',
   'GET /api/buildings/{id}/plates.html': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/organisations': [...ADMINS, 'grid_worker', 'property_staff'],
@@ -242,6 +248,16 @@ const FIXTURES: Record<string, Fixture> = {
     query: scope === 'in' ? ({ gridId: target.grid.id } as Record<string, string>) : { communityId: other.grid.communityId },
   }),
   'GET /api/registry/templates/residents.xlsx': () => ({}),
+  'GET /api/registry/templates/rooms.xlsx': () => ({}),
+  'GET /api/registry/templates/organisations.xlsx': () => ({}),
+  'POST /api/registry/imports/rooms': async ({ scope, target }) => ({
+    query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, mode: 'validate' },
+    raw: { payload: await emptyLedger(ROOM_COLUMNS), contentType: XLSX },
+  }),
+  'POST /api/registry/imports/organisations': async ({ scope, target }) => ({
+    query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, mode: 'validate' },
+    raw: { payload: await emptyLedger(ORGANISATION_COLUMNS), contentType: XLSX },
+  }),
   'GET /api/plates/{communityId}/{code}': async ({ target }) => {
     const { rows } = await t.db.$client.query<{ plate_code: string }>('select plate_code from buildings where id = $1', [
       target.buildingId,
@@ -286,9 +302,10 @@ const FIXTURES: Record<string, Fixture> = {
   }),
 };
 
-async function emptyLedger(): Promise<Buffer> {
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  wb.addWorksheet('居民').addRow(RESIDENT_COLUMNS.map((c) => c.header));
+  wb.addWorksheet('台账').addRow(columns.map((c) => c.header));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

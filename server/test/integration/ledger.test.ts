@@ -204,3 +204,93 @@ describe('resident ledger export', () => {
     expect(rowCount).toBe(1);
   });
 });
+
+async function sheet(
+  columns: { key: string; header: string; required?: boolean }[],
+  rows: Record<string, string | number>[],
+): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('台账');
+  ws.addRow(columns.map((c) => (c.required ? `${c.header}*` : c.header)));
+  for (const r of rows) ws.addRow(columns.map((c) => r[c.key] ?? null));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const post = (kind: string, buf: Buffer, mode = 'commit') =>
+  t.app.inject({
+    method: 'POST',
+    url: `/api/registry/imports/${kind}?regionId=${community}&mode=${mode}`,
+    payload: buf,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  });
+
+describe('buildings and rooms ledger', () => {
+  it('creates buildings, units and rooms with standard addresses; re-import changes nothing; bad rows are named', async () => {
+    const { ROOM_COLUMNS } = await import('../../src/modules/registry/ledger-places.js');
+    const rows = [
+      {
+        compound: '新园',
+        road: '江月路2号',
+        building: '5',
+        unit: '1',
+        floor: 1,
+        room: '101',
+        area: 88.5,
+        use: '住宅',
+        grid: '江月第一网格',
+      },
+      { compound: '新园', road: '江月路2号', building: '5', unit: '1', floor: 1, room: '102', area: 90, use: '住宅', grid: '江月第一网格' },
+      { compound: '新园', road: '江月路2号', building: '5', unit: '2', floor: 1, room: '101', use: '商业' },
+    ];
+    const r1 = (await post('rooms', await sheet(ROOM_COLUMNS, rows))).json();
+    expect(r1).toMatchObject({ total: 3, inserted: 3, invalid: 0, committed: true });
+    const { rows: b } = await t.db.$client.query(
+      "select id, grid_id from buildings where community_id = $1 and compound = '新园' and number = '5'",
+      [community],
+    );
+    expect(b).toHaveLength(1);
+    expect(b[0].grid_id).toBe(await t.region('江月第一网格'));
+    const detail = (await t.call('GET', `/api/buildings/${b[0].id}`, { token })).json();
+    expect(detail.units.map((u: { number: string }) => u.number)).toEqual(['1', '2']);
+    expect(detail.roomList.map((r: { address: string }) => r.address)).toContain(
+      '青川市临江区滨河街道江月社区 江月路2号 新园 5栋 2单元 101室',
+    );
+    expect((await post('rooms', await sheet(ROOM_COLUMNS, rows))).json()).toMatchObject({ inserted: 0, unchanged: 3 });
+    const bad = (
+      await post(
+        'rooms',
+        await sheet(ROOM_COLUMNS, [
+          { building: '6', room: '101', floor: 'x', grid: '不存在网格' },
+          { building: '6', room: '102' },
+          { building: '6', room: '102' },
+        ]),
+      )
+    ).json();
+    expect(bad.committed).toBe(false);
+    expect(bad.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(['2:楼层', '2:所属网格', '4:房号']);
+  });
+});
+
+describe('organisations ledger', () => {
+  it('imports organisations, checking type, credit code and phone; re-import changes nothing', async () => {
+    const { ORGANISATION_COLUMNS } = await import('../../src/modules/organisations/ledger.js');
+    const good = [
+      { kind: '社会组织', name: '江月棋牌协会', contactPhone: '13900001111' },
+      { kind: '驻区单位', name: '江月小学', address: '江月路9号' },
+    ];
+    expect((await post('organisations', await sheet(ORGANISATION_COLUMNS, good))).json()).toMatchObject({ inserted: 2, committed: true });
+    expect((await post('organisations', await sheet(ORGANISATION_COLUMNS, good))).json()).toMatchObject({ inserted: 0, unchanged: 2 });
+    const bad = (
+      await post(
+        'organisations',
+        await sheet(ORGANISATION_COLUMNS, [
+          { kind: '外星组织', name: 'x' },
+          { kind: '社会组织', name: 'y', creditCode: '123' },
+        ]),
+      )
+    ).json();
+    expect(bad.errors.map((e: { column: string }) => e.column)).toEqual(['组织类型', '统一社会信用代码']);
+    const list = (await t.call('GET', '/api/organisations', { token, query: { kind: 'local_unit' } })).json();
+    expect(list.map((o: { name: string }) => o.name)).toContain('江月小学');
+  });
+});

@@ -10,6 +10,8 @@ import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
 import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
 import * as ledger from './ledger.js';
+import { importRooms, ROOM_COLUMNS } from './ledger-places.js';
+import type { Ctx } from '../../http/context.js';
 import { registerRegistryTimeline } from './timeline.js';
 import * as plates from './plates.js';
 import * as service from './service.js';
@@ -113,7 +115,37 @@ function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
     .send(buf);
 }
 
-export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string): FastifyPluginAsyncTypebox {
+const ImportReport = Type.Object({
+  total: Type.Integer(),
+  valid: Type.Integer(),
+  inserted: Type.Integer(),
+  unchanged: Type.Integer(),
+  invalid: Type.Integer(),
+  committed: Type.Boolean(),
+  errors: Type.Array(Type.Object({ row: Type.Integer(), column: Type.String(), message: Type.String() })),
+});
+
+/** A ledger that can be downloaded as a template and imported. Organisations add theirs in their module. */
+export interface Ledger {
+  kind: string;
+  title: string;
+  columns: ledger.Column[];
+  idempotentBy: string;
+  run: (ctx: Ctx, regionId: string, rows: ledger.SheetRow[], mode: ledger.ImportMode) => Promise<ledger.ImportReport>;
+}
+
+export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extraLedgers: Ledger[] = []): FastifyPluginAsyncTypebox {
+  const LEDGERS: Ledger[] = [
+    {
+      kind: 'residents',
+      title: '居民',
+      columns: ledger.RESIDENT_COLUMNS,
+      idempotentBy: '按证件号码',
+      run: (ctx, regionId, rows, mode) => ledger.importResidents(ctx, keys, regionId, rows, mode),
+    },
+    { kind: 'rooms', title: '楼栋房屋', columns: ROOM_COLUMNS, idempotentBy: '按标准地址', run: importRooms },
+    ...extraLedgers,
+  ];
   registerScopeResolver('resident', service.residentPath);
   registerScopeResolver('building', service.buildingPath);
   registerScopeResolver('room', service.roomPath);
@@ -191,49 +223,41 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string): Fast
       },
     );
 
-    app.get(
-      '/api/registry/templates/residents.xlsx',
-      { config: { access: 'registry.import' }, schema: { tags, summary: '下载居民导入模板（xlsx）' } },
-      async (_req, reply) => xlsx(reply, '居民导入模板.xlsx', await ledger.template(ledger.RESIDENT_COLUMNS, '居民')),
-    );
+    for (const l of LEDGERS) {
+      app.get(
+        `/api/registry/templates/${l.kind}.xlsx`,
+        { config: { access: 'registry.import' }, schema: { tags, summary: `下载${l.title}导入模板（xlsx）` } },
+        async (_req, reply) => xlsx(reply, `${l.title}导入模板.xlsx`, await ledger.template(l.columns, l.title)),
+      );
 
-    app.post(
-      '/api/registry/imports/residents',
-      {
-        config: {
-          access: 'registry.import',
-          action: 'resident.import',
-          scope: [{ kind: 'region', from: 'query.regionId', label: '社区' }],
-        },
-        schema: {
-          tags,
-          summary: '导入居民台账（请求体为 xlsx 文件）：validate 只校验；commit 全部无误才写入；commit-valid 只写入无误的行',
-          description:
-            'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet；同一文件重复导入不会重复登记（按证件号码）。',
-          querystring: Type.Object(
-            { regionId: Uuid, mode: Type.Optional(Type.Enum(['validate', 'commit', 'commit-valid'] as const)) },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({
-              total: Type.Integer(),
-              valid: Type.Integer(),
-              inserted: Type.Integer(),
-              unchanged: Type.Integer(),
-              invalid: Type.Integer(),
-              committed: Type.Boolean(),
-              errors: Type.Array(Type.Object({ row: Type.Integer(), column: Type.String(), message: Type.String() })),
-            }),
+      app.post(
+        `/api/registry/imports/${l.kind}`,
+        {
+          config: {
+            access: 'registry.import',
+            action: `${l.kind}.import`,
+            scope: [{ kind: 'region', from: 'query.regionId', label: '社区' }],
+          },
+          schema: {
+            tags,
+            summary: `导入${l.title}台账（请求体为 xlsx 文件）：validate 只校验；commit 全部无误才写入；commit-valid 只写入无误的行`,
+            description: `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet；同一文件重复导入不会重复登记（${l.idempotentBy}）。`,
+            querystring: Type.Object(
+              { regionId: Uuid, mode: Type.Optional(Type.Enum(['validate', 'commit', 'commit-valid'] as const)) },
+              { additionalProperties: false },
+            ),
+            response: { 200: ImportReport },
           },
         },
-      },
-      async (req) => {
-        if (!Buffer.isBuffer(req.body))
-          throw new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 xlsx 文件作为请求体上传');
-        const rows = await ledger.readSheet(req.body, ledger.RESIDENT_COLUMNS);
-        return ledger.importResidents(ctxOf(req, db), keys, req.query.regionId, rows, req.query.mode ?? 'commit');
-      },
-    );
+        async (req) => {
+          const q = req.query as { regionId: string; mode?: ledger.ImportMode };
+          if (!Buffer.isBuffer(req.body))
+            throw new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 xlsx 文件作为请求体上传');
+          const rows = await ledger.readSheet(req.body, l.columns);
+          return l.run(ctxOf(req, db), q.regionId, rows, q.mode ?? 'commit');
+        },
+      );
+    }
 
     app.get(
       '/api/residents/:id',

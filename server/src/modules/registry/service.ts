@@ -8,7 +8,7 @@ import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems, type FieldError } from '../../http/errors.js';
 import { hasPermission } from '../accounts/model.js';
-import { auditedChange } from '../audit/service.js';
+import { appendAudit, auditedChange } from '../audit/service.js';
 import { emit } from '../events/service.js';
 import { dataScope, pathOfPlace, placeOf, regionNames } from '../regions/service.js';
 import {
@@ -263,20 +263,25 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
   }
   const r = await store.searchResidents(ctx.db, w, f, query.pageSize, (query.page - 1) * query.pageSize);
   // Listing people is a read of personal data: recorded, without the search text (it may be a number).
-  await auditedChange(
-    ctx,
-    {
-      targetType: 'resident',
-      targetId: () => null,
-      scopePath: () => ctx.caller.regionPath,
-      detail: () => ({
-        kind: f.idNumberIndex ? 'id' : f.phoneIndex ? 'phone' : f.pinyin ? 'pinyin' : f.text ? 'text' : 'all',
-        returned: r.items.length,
-        total: r.total,
-      }),
+  // A read changes nothing, so its entry needs no transaction around it: one INSERT, committed before
+  // the answer leaves. The sealer chains it on its next sweep rather than being woken for every search.
+  await appendAudit(ctx.db, {
+    caller: ctx.caller,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    action: ctx.action,
+    targetType: 'resident',
+    targetId: null,
+    scopePath: ctx.caller.regionPath,
+    outcome: 'success',
+    statusCode: 200,
+    detail: {
+      kind: f.idNumberIndex ? 'id' : f.phoneIndex ? 'phone' : f.pinyin ? 'pinyin' : f.text ? 'text' : 'all',
+      returned: r.items.length,
+      total: r.total,
     },
-    async () => null,
-  );
+  });
+  ctx.markAudited();
   return { items: r.items.map((x) => presentResident(x, ctx.caller)), total: r.total };
 }
 

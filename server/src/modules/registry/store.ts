@@ -46,6 +46,10 @@ export interface ResidentFilter {
   communityId?: string;
 }
 
+/**
+ * One page of the residents matching `f` in scope, and how many match in all. The count is a second
+ * query only when the page does not already tell it (a page that is not full ends the list).
+ */
 export async function searchResidents(db: Executor, w: Within, f: ResidentFilter, limit: number, offset: number) {
   const conds: SQL[] = [within(residents, w)];
   if (f.communityId) conds.push(eq(residents.communityId, f.communityId));
@@ -56,27 +60,31 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
   if (f.pinyin) conds.push(or(like(residents.nameInitials, `${f.pinyin}%`), like(residents.namePinyin, `${f.pinyin}%`))!);
   if (f.text) {
     const pat = `%${f.text.replace(/[\\%_]/g, '\\$&')}%`;
+    const ids = sql.param(w.communityIds);
+    // A name or a current home's address matches. Written as a union of the two lookups, each by its
+    // own trigram index (residents.name, rooms.address), not as `name ilike … or exists (…)`, which
+    // PostgreSQL can only answer by testing every resident in scope.
+    // Correlated names are written out: Drizzle may leave a column unqualified inside a subquery.
     conds.push(
-      or(
-        ilike(residents.name, pat),
-        // Correlated names are written out: Drizzle may leave a column unqualified inside a subquery.
-        sql`exists (select 1 from residencies rs join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
-                     where rs.community_id = residents.community_id and rs.resident_id = residents.id
-                       and rs.moved_out_on is null and r.address ilike ${pat})`,
-      )!,
+      sql`(residents.community_id, residents.id) in (
+            select n.community_id, n.id from residents n
+             where n.community_id = any(${ids}::uuid[]) and n.name ilike ${pat}
+            union
+            select rs.community_id, rs.resident_id from residencies rs
+              join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
+             where rs.community_id = any(${ids}::uuid[]) and rs.moved_out_on is null and r.address ilike ${pat})`,
     );
   }
   const where = and(...conds);
-  const [items, [total]] = await Promise.all([
-    db
-      .select()
-      .from(residents)
-      .where(where)
-      .orderBy(asc(residents.communityId), asc(residents.name), asc(residents.id))
-      .limit(limit)
-      .offset(offset),
-    db.select({ n: count() }).from(residents).where(where),
-  ]);
+  const items = await db
+    .select()
+    .from(residents)
+    .where(where)
+    .orderBy(asc(residents.communityId), asc(residents.name), asc(residents.id))
+    .limit(limit)
+    .offset(offset);
+  if (items.length < limit && (items.length > 0 || offset === 0)) return { items, total: offset + items.length };
+  const [total] = await db.select({ n: count() }).from(residents).where(where);
   return { items, total: total?.n ?? 0 };
 }
 
