@@ -207,7 +207,7 @@ describe('resident ledger export', () => {
 
 async function sheet(
   columns: { key: string; header: string; required?: boolean }[],
-  rows: Record<string, string | number>[],
+  rows: Record<string, string | number | undefined>[],
 ): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('台账');
