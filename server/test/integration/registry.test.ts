@@ -91,6 +91,24 @@ describe('residents: personal data protected by default', () => {
     expect(dump).not.toContain('13755556666');
   });
 
+  it('no table of the database holds a plaintext ID number or phone (what a dump would contain)', async () => {
+    const id = makeIdNumber('990102', '19581010', 23);
+    const created = (await t.call('POST', '/api/residents', { token: admin, body: { regionId: grid1, ...person({ idNumber: id, phone: '13344445555' }) } })).json();
+    await t.call('PATCH', `/api/residents/${created.id}`, { token: admin, body: { phone: '13344446666' } });
+    await t.call('POST', `/api/residents/${created.id}/reveal`, { token: admin });
+    await t.call('GET', '/api/residents', { token: admin, query: { q: id } });
+    await t.call('GET', '/api/residents', { token: admin, query: { q: '13344446666' } });
+    const { rows: tables } = await t.db.$client.query<{ name: string }>(
+      "select quote_ident(table_schema) || '.' || quote_ident(table_name) as name from information_schema.tables where table_schema in ('public', 'drizzle') and table_type = 'BASE TABLE'",
+    );
+    expect(tables.length).toBeGreaterThan(10);
+    for (const { name } of tables) {
+      const { rows } = await t.db.$client.query<{ dump: string | null }>(`select string_agg(x::text, E'\\n') as dump from ${name} x`);
+      const dump = rows[0]!.dump ?? '';
+      for (const secret of [id, id.slice(0, 17), '13344445555', '13344446666']) expect(dump.includes(secret), `${name} contains ${secret}`).toBe(false);
+    }
+  });
+
   it('finds people by exact ID number and phone, by pinyin initials, by name fragment', async () => {
     const id = makeIdNumber('990102', '19720815', 31);
     const created = (
