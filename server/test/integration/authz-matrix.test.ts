@@ -57,6 +57,7 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/registry/imports/rooms': ['community_admin'],
   'GET /api/registry/templates/organisations.xlsx': ['community_admin'],
   'POST /api/registry/imports/organisations': ['community_admin'],
+  'GET /api/registry/imports/jobs/{id}': ['community_admin'],
   'GET /api/plates/{communityId}/{code}': 'public',
   'GET /api/buildings/{id}/plates.html': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/organisations': [...ADMINS, 'grid_worker', 'property_staff'],
@@ -249,6 +250,14 @@ const FIXTURES: Record<string, Fixture> = {
   }),
   'GET /api/registry/templates/residents.xlsx': () => ({}),
   'GET /api/registry/templates/rooms.xlsx': () => ({}),
+  'GET /api/registry/imports/jobs/{id}': async ({ scope, target }) => {
+    const { rows } = await t.db.$client.query<{ id: string }>(
+      `insert into import_jobs (community_id, id, kind, mode, status, total, processed, created_by)
+       values ($1, gen_random_uuid(), 'rooms', 'validate', 'done', 0, 0, gen_random_uuid()) returning id`,
+      [scope === 'in' ? target.grid.communityId : other.grid.communityId],
+    );
+    return { params: { id: rows[0]!.id } };
+  },
   'GET /api/registry/templates/organisations.xlsx': () => ({}),
   'POST /api/registry/imports/rooms': async ({ scope, target }) => ({
     query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, mode: 'validate' },

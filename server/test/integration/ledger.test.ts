@@ -294,3 +294,36 @@ describe('organisations ledger', () => {
     expect(list.map((o: { name: string }) => o.name)).toContain('江月小学');
   });
 });
+
+describe('import jobs (progress for large files)', () => {
+  it('runs an import in the background and reports its progress and result', async () => {
+    const { ROOM_COLUMNS } = await import('../../src/modules/registry/ledger-places.js');
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      compound: '进度园',
+      building: String(1 + Math.floor(i / 300)),
+      unit: '1',
+      room: String(1000 + i),
+    }));
+    const start = await post('rooms', await sheet(ROOM_COLUMNS, rows), 'commit&async=true');
+    expect(start.statusCode, start.body).toBe(202);
+    const { jobId, total } = start.json();
+    expect(total).toBe(3000);
+    let job: { status: string; processed: number; report: { inserted: number } | null } | undefined;
+    for (let i = 0; i < 200; i++) {
+      job = (await t.call('GET', `/api/registry/imports/jobs/${jobId}`, { token })).json();
+      if (job!.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(job).toMatchObject({ status: 'done', processed: 3000, report: { inserted: 3000 } });
+    expect((await t.call('GET', `/api/registry/imports/jobs/${jobId}`, { token: await t.login('liuan_admin') })).statusCode).toBe(403);
+  });
+
+  it('a job whose node stopped shows as interrupted', async () => {
+    const { rows } = await t.db.$client.query<{ id: string }>(
+      `insert into import_jobs (community_id, id, kind, mode, status, total, created_by, updated_at)
+       select $1, gen_random_uuid(), 'residents', 'commit', 'running', 10, id, now() - interval '5 minutes' from users where username = 'jiangyue_admin' returning id`,
+      [community],
+    );
+    expect((await t.call('GET', `/api/registry/imports/jobs/${rows[0]!.id}`, { token })).json().status).toBe('interrupted');
+  });
+});

@@ -93,7 +93,9 @@ describe('residents: personal data protected by default', () => {
 
   it('no table of the database holds a plaintext ID number or phone (what a dump would contain)', async () => {
     const id = makeIdNumber('990102', '19581010', 23);
-    const created = (await t.call('POST', '/api/residents', { token: admin, body: { regionId: grid1, ...person({ idNumber: id, phone: '13344445555' }) } })).json();
+    const created = (
+      await t.call('POST', '/api/residents', { token: admin, body: { regionId: grid1, ...person({ idNumber: id, phone: '13344445555' }) } })
+    ).json();
     await t.call('PATCH', `/api/residents/${created.id}`, { token: admin, body: { phone: '13344446666' } });
     await t.call('POST', `/api/residents/${created.id}/reveal`, { token: admin });
     await t.call('GET', '/api/residents', { token: admin, query: { q: id } });
@@ -105,7 +107,8 @@ describe('residents: personal data protected by default', () => {
     for (const { name } of tables) {
       const { rows } = await t.db.$client.query<{ dump: string | null }>(`select string_agg(x::text, E'\\n') as dump from ${name} x`);
       const dump = rows[0]!.dump ?? '';
-      for (const secret of [id, id.slice(0, 17), '13344445555', '13344446666']) expect(dump.includes(secret), `${name} contains ${secret}`).toBe(false);
+      for (const secret of [id, id.slice(0, 17), '13344445555', '13344446666'])
+        expect(dump.includes(secret), `${name} contains ${secret}`).toBe(false);
     }
   });
 

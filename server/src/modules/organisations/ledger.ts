@@ -31,7 +31,13 @@ export const ORGANISATION_COLUMNS: Column[] = [
 ];
 const header = (key: string) => ORGANISATION_COLUMNS.find((c) => c.key === key)?.header ?? key;
 
-export async function importOrganisations(ctx: Ctx, regionId: string, rows: SheetRow[], mode: ImportMode): Promise<ImportReport> {
+export async function importOrganisations(
+  ctx: Ctx,
+  regionId: string,
+  rows: SheetRow[],
+  mode: ImportMode,
+  progress?: (n: number) => void,
+): Promise<ImportReport> {
   const place = await placeOf(ctx.db, regionId);
   if (!place || place.gridId) throw problems.field('query.regionId', '应为社区');
   const communityId = place.communityId;
@@ -44,7 +50,8 @@ export async function importOrganisations(ctx: Ctx, regionId: string, rows: Shee
   const toInsert: (typeof organisations.$inferInsert)[] = [];
   let unchanged = 0;
   let invalid = 0;
-  for (const { row, values: v } of rows) {
+  for (const [i, { row, values: v }] of rows.entries()) {
+    if (i % 500 === 0) progress?.(i);
     const here: RowProblem[] = [];
     const bad = (key: string, message: string) => here.push({ row, column: header(key), message });
     const kind = v.kind ? KIND_BY_LABEL.get(v.kind) : undefined;

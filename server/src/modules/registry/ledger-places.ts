@@ -39,7 +39,13 @@ export const ROOM_COLUMNS: Column[] = [
 const header = (key: string) => ROOM_COLUMNS.find((c) => c.key === key)?.header ?? key;
 const plateCode = () => randomBytes(9).toString('base64url');
 
-export async function importRooms(ctx: Ctx, regionId: string, rows: SheetRow[], mode: ImportMode): Promise<ImportReport> {
+export async function importRooms(
+  ctx: Ctx,
+  regionId: string,
+  rows: SheetRow[],
+  mode: ImportMode,
+  progress?: (n: number) => void,
+): Promise<ImportReport> {
   const place = await placeOf(ctx.db, regionId);
   if (!place || place.gridId) throw problems.field('query.regionId', '应为社区');
   const communityId = place.communityId;
@@ -74,7 +80,8 @@ export async function importRooms(ctx: Ctx, regionId: string, rows: SheetRow[], 
   let unchanged = 0;
   let invalid = 0;
 
-  for (const { row, values: v } of rows) {
+  for (const [i, { row, values: v }] of rows.entries()) {
+    if (i % 500 === 0) progress?.(i);
     const here: RowProblem[] = [];
     const bad = (key: string, message: string) => here.push({ row, column: header(key), message });
     if (!v.building) bad('building', '楼栋号不能为空');

@@ -11,7 +11,7 @@ import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
 import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
 import * as ledger from './ledger.js';
 import { importRooms, ROOM_COLUMNS } from './ledger-places.js';
-import type { Ctx } from '../../http/context.js';
+import { importJob, importJobPath, startImportJob, type ImportRun } from './import-jobs.js';
 import { registerRegistryTimeline } from './timeline.js';
 import * as plates from './plates.js';
 import * as service from './service.js';
@@ -131,7 +131,7 @@ export interface Ledger {
   title: string;
   columns: ledger.Column[];
   idempotentBy: string;
-  run: (ctx: Ctx, regionId: string, rows: ledger.SheetRow[], mode: ledger.ImportMode) => Promise<ledger.ImportReport>;
+  run: ImportRun;
 }
 
 export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extraLedgers: Ledger[] = []): FastifyPluginAsyncTypebox {
@@ -151,6 +151,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
   registerScopeResolver('room', service.roomPath);
   registerScopeResolver('residency', service.residencyPath);
   registerRegistryTimeline();
+  registerScopeResolver('import-job', importJobPath);
   const tags = ['基础信息库'];
 
   return async (app) => {
@@ -223,6 +224,33 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
       },
     );
 
+    app.get(
+      '/api/registry/imports/jobs/:id',
+      {
+        config: { access: 'registry.import', scope: [{ kind: 'import-job', from: 'params.id', label: '导入任务' }] },
+        schema: {
+          tags,
+          summary: '导入任务进度与结果',
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              id: Uuid,
+              kind: Type.String(),
+              mode: Type.String(),
+              status: Type.Enum(['running', 'done', 'failed', 'interrupted'] as const),
+              total: Type.Integer(),
+              processed: Type.Integer(),
+              report: Nullable(ImportReport),
+              error: Nullable(Type.String()),
+              createdAt: Type.String({ format: 'date-time' }),
+              finishedAt: Nullable(Type.String({ format: 'date-time' })),
+            }),
+          },
+        },
+      },
+      async (req) => importJob(db, req.params.id),
+    );
+
     for (const l of LEDGERS) {
       app.get(
         `/api/registry/templates/${l.kind}.xlsx`,
@@ -243,17 +271,25 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
             summary: `导入${l.title}台账（请求体为 xlsx 文件）：validate 只校验；commit 全部无误才写入；commit-valid 只写入无误的行`,
             description: `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet；同一文件重复导入不会重复登记（${l.idempotentBy}）。`,
             querystring: Type.Object(
-              { regionId: Uuid, mode: Type.Optional(Type.Enum(['validate', 'commit', 'commit-valid'] as const)) },
+              {
+                regionId: Uuid,
+                mode: Type.Optional(Type.Enum(['validate', 'commit', 'commit-valid'] as const)),
+                async: Type.Optional(
+                  Type.Boolean({ description: 'true：后台执行，立即返回任务编号（202），进度见 /api/registry/imports/jobs/{id}' }),
+                ),
+              },
               { additionalProperties: false },
             ),
-            response: { 200: ImportReport },
+            response: { 200: ImportReport, 202: Type.Object({ jobId: Uuid, total: Type.Integer() }) },
           },
         },
-        async (req) => {
-          const q = req.query as { regionId: string; mode?: ledger.ImportMode };
+        async (req, reply) => {
+          const q = req.query as { regionId: string; mode?: ledger.ImportMode; async?: boolean };
           if (!Buffer.isBuffer(req.body))
             throw new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 xlsx 文件作为请求体上传');
           const rows = await ledger.readSheet(req.body, l.columns);
+          if (q.async)
+            return reply.status(202).send(await startImportJob(ctxOf(req, db), l.kind, l.run, q.regionId, rows, q.mode ?? 'commit'));
           return l.run(ctxOf(req, db), q.regionId, rows, q.mode ?? 'commit');
         },
       );

@@ -8,6 +8,8 @@ import {
   date,
   doublePrecision,
   index,
+  integer,
+  jsonb,
   numeric,
   pgTable,
   primaryKey,
@@ -169,5 +171,32 @@ export const residencies = pgTable(
     uniqueIndex('residencies_current_key')
       .on(t.communityId, t.residentId, t.roomId, t.relation)
       .where(sql`${t.movedOutOn} is null`),
+  ],
+);
+
+/**
+ * Ledger imports run as jobs so a large file shows its progress. The import itself is one
+ * transaction: a job interrupted by a restart wrote nothing and is marked `interrupted` at start.
+ */
+export const importJobs = pgTable(
+  'import_jobs',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    kind: text('kind').notNull(),
+    mode: text('mode').notNull(),
+    status: text('status').notNull(),
+    total: integer('total').notNull(),
+    processed: integer('processed').notNull().default(0),
+    report: jsonb('report'),
+    error: text('error'),
+    createdBy: uuid('created_by').notNull(),
+    ...timestamps,
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    index('import_jobs_id_idx').on(t.id),
+    index('import_jobs_status_idx').on(t.status),
   ],
 );
