@@ -155,6 +155,44 @@ describe('request fuzzing finds no 5xx', () => {
     }
   });
 
+  it('uploaded ledgers: random bytes and truncated xlsx files are refused as 4xx', async () => {
+    // A community worker, who may import into 柳岸社区: the files reach the parser.
+    const importer = await t.login('liuan_admin');
+    const template = (await t.call('GET', '/api/registry/templates/residents.xlsx', { token: importer })).rawPayload;
+    expect(template.length).toBeGreaterThan(1000);
+    const imports = ops.filter((o) => o.path.startsWith('/api/registry/imports/') && o.method === 'POST');
+    expect(imports.length).toBeGreaterThanOrEqual(3);
+    for (const op of imports) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 4096 }).map((a) => Buffer.from(a)),
+            fc.integer({ min: 0, max: template.length - 1 }).map((n) => template.subarray(0, n)),
+            fc.tuple(fc.integer({ min: 0, max: template.length - 1 }), fc.integer({ min: 0, max: 255 })).map(([i, b]) => {
+              const copy = Buffer.from(template);
+              copy[i] = b;
+              return copy;
+            }),
+          ),
+          async (payload) => {
+            const res = await t.app.inject({
+              method: 'POST',
+              url: `${op.path}?regionId=${someRegion}&mode=validate`,
+              payload,
+              headers: {
+                authorization: `Bearer ${importer}`,
+                'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+              },
+            });
+            await expectNo5xx(op, res, `xlsx of ${payload.length} bytes`);
+            expect(res.statusCode).not.toBe(403);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    }
+  });
+
   it('the same requests without a token are 4xx', async () => {
     for (const op of ops) {
       const res = await t.call(
