@@ -12,6 +12,9 @@ const AuditPage = lazy(() => import('./pages/AuditPage'));
 const ResidentsPage = lazy(() => import('./pages/ResidentsPage'));
 const BuildingsPage = lazy(() => import('./pages/BuildingsPage'));
 const SpecialGroupsPage = lazy(() => import('./pages/SpecialGroupsPage'));
+const OrganisationsPage = lazy(() => import('./pages/OrganisationsPage'));
+const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage'));
+const ImportPage = lazy(() => import('./pages/ImportPage'));
 
 function FullPageSpin() {
   return (
@@ -93,6 +96,30 @@ export function App() {
           element={
             <RequirePermission permission="registry.read">
               <SpecialGroupsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="organisations"
+          element={
+            <RequirePermission permission="registry.read">
+              <OrganisationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="facilities"
+          element={
+            <RequirePermission permission="registry.read">
+              <FacilitiesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="imports"
+          element={
+            <RequirePermission permission="registry.import">
+              <ImportPage />
             </RequirePermission>
           }
         />

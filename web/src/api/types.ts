@@ -23,7 +23,8 @@ export type Permission =
   | 'registry.read'
   | 'registry.write'
   | 'registry.reveal'
-  | 'registry.sensitive';
+  | 'registry.sensitive'
+  | 'registry.import';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -374,3 +375,170 @@ export interface ResidencyCreate {
   /** YYYY-MM-DD */
   movedInOn?: string;
 }
+
+// ---- 台账导入 (ledger import) ------------------------------------------------------------------------
+
+/** The ledgers that can be downloaded as a template and imported. */
+export type LedgerKind = 'residents' | 'rooms' | 'organisations';
+
+/** validate: check only; commit: write only when every row is good; commit-valid: write the good rows. */
+export type ImportMode = 'validate' | 'commit' | 'commit-valid';
+
+export interface ImportRowError {
+  /** The row number in the sheet (the header is row 1). */
+  row: number;
+  /** The column's header text, e.g. 证件号码. */
+  column: string;
+  message: string;
+}
+
+export interface ImportReport {
+  total: number;
+  valid: number;
+  inserted: number;
+  /** Rows already registered (left as they are). */
+  unchanged: number;
+  invalid: number;
+  committed: boolean;
+  errors: ImportRowError[];
+}
+
+// ---- 时间线 (timelines of people and rooms) ----------------------------------------------------------
+
+export interface TimelineEntry {
+  id: string;
+  occurredAt: string;
+  topic: string;
+  summary: string;
+  data: Record<string, unknown>;
+}
+
+export interface TimelineQuery {
+  /** Entries strictly before this instant (the `occurredAt` of the last one shown). */
+  before?: string;
+  limit?: number;
+}
+
+// ---- 组织 (organisations) -----------------------------------------------------------------------------
+
+export type OrganisationKind =
+  | 'party'
+  | 'residents_committee'
+  | 'supervisory_committee'
+  | 'owners_committee'
+  | 'property_company'
+  | 'social_org'
+  | 'local_unit'
+  | 'volunteer_team'
+  | 'other';
+
+export interface Organisation {
+  id: string;
+  communityId: string;
+  kind: OrganisationKind | string;
+  kindLabel: string;
+  name: string;
+  creditCode: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  address: string | null;
+  /** YYYY-MM-DD */
+  establishedOn: string | null;
+  note: string | null;
+  /** Current members (not left). */
+  members: number;
+}
+
+export interface OrganisationMember {
+  id: string;
+  organisationId: string;
+  /** The registered resident, or null for a member known only by name. */
+  residentId: string | null;
+  name: string;
+  position: string;
+  joinedOn: string | null;
+  leftOn: string | null;
+}
+
+export interface OrganisationDetail extends Organisation {
+  memberList: OrganisationMember[];
+}
+
+export interface OrganisationCreate {
+  /** A community. */
+  regionId: string;
+  kind: OrganisationKind;
+  name: string;
+  creditCode?: string | null;
+  contactName?: string | null;
+  contactPhone?: string | null;
+  address?: string | null;
+  establishedOn?: string | null;
+  note?: string | null;
+}
+
+export type OrganisationPatch = Partial<Omit<OrganisationCreate, 'regionId'>>;
+
+/** Exactly one of residentId and name. */
+export interface MemberCreate {
+  residentId?: string;
+  name?: string;
+  position?: string;
+  /** YYYY-MM-DD */
+  joinedOn?: string;
+}
+
+// ---- 场所设施 (places and facilities) ------------------------------------------------------------------
+
+export type FacilityKind =
+  | 'shelter'
+  | 'activity_centre'
+  | 'elderly_care'
+  | 'clinic'
+  | 'civil_defence'
+  | 'parking'
+  | 'ev_charger'
+  | 'ebike_charger'
+  | 'fire_hydrant'
+  | 'aed'
+  | 'street_light'
+  | 'camera'
+  | 'elevator'
+  | 'other';
+
+export type FacilityStatus = 'in_service' | 'out_of_service' | 'planned';
+
+export type AttributeValue = string | number | boolean;
+
+export interface Facility {
+  id: string;
+  communityId: string;
+  gridId: string | null;
+  kind: FacilityKind | string;
+  kindLabel: string;
+  /** place 场所 | thing 设施设备 */
+  group: 'place' | 'thing' | string;
+  name: string;
+  buildingId: string | null;
+  location: string | null;
+  lng: number | null;
+  lat: number | null;
+  capacity: number | null;
+  status: FacilityStatus | string;
+  attributes: Record<string, unknown>;
+}
+
+export interface FacilityCreate {
+  /** A community or grid. */
+  regionId: string;
+  kind: FacilityKind;
+  name: string;
+  location?: string | null;
+  lng?: number | null;
+  lat?: number | null;
+  capacity?: number | null;
+  status?: FacilityStatus;
+  attributes?: Record<string, AttributeValue>;
+}
+
+export type FacilityPatch = Partial<Omit<FacilityCreate, 'regionId'>>;

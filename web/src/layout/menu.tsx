@@ -1,7 +1,10 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BankOutlined,
+  CloudUploadOutlined,
   DatabaseOutlined,
+  EnvironmentOutlined,
   HeartOutlined,
   HomeOutlined,
   IdcardOutlined,
@@ -32,6 +35,9 @@ export const MENU: MenuEntry[] = [
   { path: '/residents', label: '居民', icon: <IdcardOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/buildings', label: '楼栋房屋', icon: <HomeOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/special-groups', label: '重点人群', icon: <HeartOutlined />, permission: 'registry.read', group: 'registry' },
+  { path: '/organisations', label: '组织', icon: <BankOutlined />, permission: 'registry.read', group: 'registry' },
+  { path: '/facilities', label: '场所设施', icon: <EnvironmentOutlined />, permission: 'registry.read', group: 'registry' },
+  { path: '/imports', label: '台账导入', icon: <CloudUploadOutlined />, permission: 'registry.import', group: 'registry' },
   { path: '/users', label: '账号管理', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
 ];

@@ -61,6 +61,18 @@ export const ACTION_LABEL: Record<string, string> = {
   'room.create': '登记房屋',
   'residency.create': '登记入住',
   'residency.end': '登记迁出',
+  'resident.list': '查询居民',
+  'resident.read': '查看居民详情',
+  'resident.export': '导出居民台账',
+  'residents.import': '导入居民台账',
+  'rooms.import': '导入楼栋房屋台账',
+  'organisations.import': '导入组织台账',
+  'organisation.create': '登记组织',
+  'organisation.update': '修改组织信息',
+  'organisation.member-add': '增加组织成员',
+  'organisation.member-leave': '登记成员退出',
+  'facility.create': '登记场所设施',
+  'facility.update': '修改场所设施',
 };
 
 export const OUTCOME_LABEL: Record<string, { text: string; color: string }> = {
@@ -78,4 +90,8 @@ export const TARGET_TYPE_LABEL: Record<string, string> = {
   building: '楼栋',
   room: '房屋',
   residency: '居住关系',
+  community: '社区',
+  organisation: '组织',
+  'organisation-member': '组织成员',
+  facility: '场所设施',
 };

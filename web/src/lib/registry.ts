@@ -1,5 +1,17 @@
 // Chinese labels and small rules of the community register (基础信息库), mirroring the server's model.
-import type { BuildingUse, Gender, Hukou, IdType, Relation, ResidentTag, RoomUse } from '../api/types';
+import type {
+  BuildingUse,
+  FacilityKind,
+  FacilityStatus,
+  Gender,
+  Hukou,
+  IdType,
+  LedgerKind,
+  OrganisationKind,
+  Relation,
+  ResidentTag,
+  RoomUse,
+} from '../api/types';
 
 export const RESIDENT_TAGS: readonly ResidentTag[] = [
   'elderly_alone',
@@ -146,3 +158,108 @@ export function labelOf(map: Record<string, string>, v: string): string {
 
 /** 18-character resident ID: 17 digits and a check digit (0–9 or X). The server checks the rest. */
 export const RESIDENT_ID_PATTERN = /^\d{17}[\dXx]$/;
+
+// ---- 组织 ----
+
+export const ORGANISATION_KINDS: readonly OrganisationKind[] = [
+  'party',
+  'residents_committee',
+  'supervisory_committee',
+  'owners_committee',
+  'property_company',
+  'social_org',
+  'local_unit',
+  'volunteer_team',
+  'other',
+];
+
+export const ORGANISATION_KIND_LABEL: Record<OrganisationKind, string> = {
+  party: '党组织',
+  residents_committee: '居民委员会',
+  supervisory_committee: '居务监督委员会',
+  owners_committee: '业主委员会',
+  property_company: '物业服务企业',
+  social_org: '社会组织',
+  local_unit: '驻区单位',
+  volunteer_team: '志愿服务队',
+  other: '其他',
+};
+
+export const ORGANISATION_KIND_COLOR: Record<OrganisationKind, string> = {
+  party: 'red',
+  residents_committee: 'blue',
+  supervisory_committee: 'geekblue',
+  owners_committee: 'cyan',
+  property_company: 'gold',
+  social_org: 'green',
+  local_unit: 'purple',
+  volunteer_team: 'volcano',
+  other: 'default',
+};
+
+export function organisationKindColor(k: string): string {
+  return (ORGANISATION_KIND_COLOR as Record<string, string>)[k] ?? 'default';
+}
+
+/** GB 32100 unified social credit code: 18 characters without I, O, S, V, Z (the server checks the check character). */
+export const CREDIT_CODE_PATTERN = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+
+// ---- 场所设施 ----
+
+export type FacilityGroup = 'place' | 'thing';
+
+export const FACILITY_KINDS: readonly { kind: FacilityKind; label: string; group: FacilityGroup }[] = [
+  { kind: 'shelter', label: '应急避难场所', group: 'place' },
+  { kind: 'activity_centre', label: '党群服务/活动中心', group: 'place' },
+  { kind: 'elderly_care', label: '养老服务站', group: 'place' },
+  { kind: 'clinic', label: '社区卫生服务站', group: 'place' },
+  { kind: 'civil_defence', label: '人防工程', group: 'place' },
+  { kind: 'parking', label: '停车场', group: 'place' },
+  { kind: 'ev_charger', label: '电动汽车充电桩', group: 'thing' },
+  { kind: 'ebike_charger', label: '电动自行车充电点', group: 'thing' },
+  { kind: 'fire_hydrant', label: '消防栓', group: 'thing' },
+  { kind: 'aed', label: 'AED 除颤仪', group: 'thing' },
+  { kind: 'street_light', label: '路灯', group: 'thing' },
+  { kind: 'camera', label: '监控摄像机', group: 'thing' },
+  { kind: 'elevator', label: '电梯', group: 'thing' },
+  { kind: 'other', label: '其他', group: 'thing' },
+];
+
+export const FACILITY_GROUP_LABEL: Record<FacilityGroup, string> = { place: '场所', thing: '设施设备' };
+
+export function facilityGroupLabel(g: string): string {
+  return (FACILITY_GROUP_LABEL as Record<string, string>)[g] ?? g;
+}
+
+/** Kind options for a Select, grouped under 场所 and 设施设备. */
+export function facilityKindOptions() {
+  return (['place', 'thing'] as const).map((g) => ({
+    label: FACILITY_GROUP_LABEL[g],
+    title: FACILITY_GROUP_LABEL[g],
+    options: FACILITY_KINDS.filter((k) => k.group === g).map((k) => ({ value: k.kind, label: k.label })),
+  }));
+}
+
+export const FACILITY_STATUSES: readonly FacilityStatus[] = ['in_service', 'out_of_service', 'planned'];
+
+export const FACILITY_STATUS: Record<FacilityStatus, { text: string; color: string }> = {
+  in_service: { text: '在用', color: 'success' },
+  out_of_service: { text: '停用', color: 'default' },
+  planned: { text: '规划中', color: 'processing' },
+};
+
+export function facilityStatus(s: string): { text: string; color: string } {
+  return (FACILITY_STATUS as Record<string, { text: string; color: string }>)[s] ?? { text: s, color: 'default' };
+}
+
+// ---- 台账导入 ----
+
+export const LEDGERS: readonly { kind: LedgerKind; label: string; hint: string }[] = [
+  { kind: 'residents', label: '居民', hint: '按证件号码识别，已登记的居民保持不变；房屋须已在本社区登记' },
+  { kind: 'rooms', label: '楼栋房屋', hint: '按标准地址识别，已登记的房屋保持不变；楼栋不存在时自动建立' },
+  { kind: 'organisations', label: '组织', hint: '按组织名称识别，已登记的组织保持不变' },
+];
+
+export function ledgerLabel(kind: string): string {
+  return LEDGERS.find((l) => l.kind === kind)?.label ?? kind;
+}

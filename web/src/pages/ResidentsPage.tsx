@@ -8,6 +8,7 @@ import type { Page, Resident } from '../api/types';
 import { useAuth } from '../auth/context';
 import { genderLabel, tagLabel, visibleTags } from '../lib/registry';
 import { useRegions } from '../regions/context';
+import { ResidentExportButton } from './registry/ExportButton';
 import { HukouTag, placeColumnText, placeFilter, selectedPlace, TagList } from './registry/shared';
 import { ResidentDrawer } from './residents/ResidentDrawer';
 import { ResidentFormModal, type ResidentFormTarget } from './residents/ResidentFormModal';
@@ -111,6 +112,12 @@ export default function ResidentsPage() {
             <Tooltip title="刷新">
               <Button icon={<ReloadOutlined />} onClick={() => setVersion((v) => v + 1)} aria-label="刷新" />
             </Tooltip>
+            <ResidentExportButton
+              query={{ ...filter, ...(query.q ? { q: query.q } : {}), ...(query.tag ? { tag: query.tag } : {}) }}
+              filename="居民台账.xlsx"
+              disabled={data?.total === 0}
+              testId="resident-export"
+            />
             {writable && (
               <Button
                 type="primary"

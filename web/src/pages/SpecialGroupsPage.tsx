@@ -1,4 +1,4 @@
-import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
+import { ReloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -8,6 +8,7 @@ import type { Page, Resident, ResidentHome, ResidentTag } from '../api/types';
 import { useAuth } from '../auth/context';
 import { genderLabel, SENSITIVE_TAGS, TAG_LABEL, tagColor, visibleTags } from '../lib/registry';
 import { useRegions } from '../regions/context';
+import { ResidentExportButton } from './registry/ExportButton';
 import { placeColumnText, placeFilter, TagList } from './registry/shared';
 import { ResidentDrawer } from './residents/ResidentDrawer';
 
@@ -150,11 +151,13 @@ export default function SpecialGroupsPage() {
             <Tooltip title="刷新">
               <Button icon={<ReloadOutlined />} onClick={refresh} aria-label="刷新" />
             </Tooltip>
-            <Tooltip title="导出功能即将上线">
-              <Button icon={<DownloadOutlined />} disabled data-testid="special-export">
-                导出
-              </Button>
-            </Tooltip>
+            <ResidentExportButton
+              query={{ ...filter, tag: query.tag }}
+              filename={`居民台账-${TAG_LABEL[query.tag]}.xlsx`}
+              label="导出"
+              disabled={loaded?.key === key && loaded.data?.total === 0}
+              testId="special-export"
+            />
           </Space>
         }
       >

@@ -1,6 +1,6 @@
 // A building: its facts, and its rooms laid out unit by unit, floor by floor (vacant or occupied).
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, Button, Descriptions, Drawer, Empty, Progress, Space, Spin, Tooltip, Typography } from 'antd';
+import { PlusOutlined, PrinterOutlined, QrcodeOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Collapse, Descriptions, Drawer, Empty, Progress, Space, Spin, Table, Tooltip } from 'antd';
 import { useEffect, useState } from 'react';
 import { errorText } from '../../api/client';
 import { buildingApi } from '../../api/endpoints';
@@ -8,7 +8,7 @@ import type { BuildingDetail, BuildingRoom } from '../../api/types';
 import { useAuth } from '../../auth/context';
 import { BUILDING_USE_LABEL, labelOf } from '../../lib/registry';
 import { useRegions } from '../../regions/context';
-import { placeName } from '../registry/shared';
+import { placeName, PlateLink } from '../registry/shared';
 import { RoomFormModal } from './RoomFormModal';
 import { RoomModal } from './RoomModal';
 
@@ -64,6 +64,30 @@ function RoomCell({ room, onClick }: { room: BuildingRoom; onClick: () => void }
   );
 }
 
+/**
+ * Opens the building's printable plate sheet in a new window. The sheet needs the bearer token, so
+ * it is fetched here and shown from a Blob URL; the window is opened at once (inside the click) so
+ * that popup blockers let it through, and filled when the sheet arrives.
+ */
+async function openPlateSheet(buildingId: string): Promise<void> {
+  const win = window.open('', '_blank');
+  if (win) {
+    win.document.title = '数字门牌';
+    win.document.body.textContent = '正在生成数字门牌，请稍候…';
+  }
+  try {
+    const { blob } = await buildingApi.plates(buildingId);
+    const url = URL.createObjectURL(new Blob([blob], { type: 'text/html;charset=utf-8' }));
+    if (win && !win.closed) win.location.replace(url);
+    else if (!window.open(url, '_blank')) throw new Error('浏览器拦截了新窗口，请允许本站弹出窗口后重试');
+    // The window has loaded it long before; let the memory go eventually.
+    setTimeout(() => URL.revokeObjectURL(url), 10 * 60_000);
+  } catch (err) {
+    win?.close();
+    throw err;
+  }
+}
+
 export function OccupancyBar({ occupied, rooms }: { occupied: number; rooms: number }) {
   const percent = rooms > 0 ? Math.round((occupied / rooms) * 100) : 0;
   return (
@@ -88,8 +112,10 @@ export function BuildingDrawer({
 }) {
   const { can } = useAuth();
   const { index } = useRegions();
+  const { message } = App.useApp();
   const [version, setVersion] = useState(0);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [printing, setPrinting] = useState(false);
   const [roomFormFor, setRoomFormFor] = useState<BuildingDetail | null>(null);
   const [room, setRoom] = useState<BuildingRoom | null>(null);
 
@@ -115,6 +141,13 @@ export function BuildingDrawer({
   };
   const grid = detail ? roomGrid(detail) : null;
 
+  const print = (id: string) => {
+    setPrinting(true);
+    openPlateSheet(id)
+      .catch((err: unknown) => message.error(errorText(err)))
+      .finally(() => setPrinting(false));
+  };
+
   return (
     <Drawer
       title={detail?.label ?? '楼栋详情'}
@@ -125,6 +158,11 @@ export function BuildingDrawer({
       extra={
         detail && (
           <Space>
+            <Tooltip title="在新窗口打开本楼栋及各房屋的二维码门牌，可直接打印">
+              <Button icon={<PrinterOutlined />} loading={printing} onClick={() => print(detail.id)} data-testid="building-print-plates">
+                打印门牌
+              </Button>
+            </Tooltip>
             {can('registry.write') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setRoomFormFor(detail)} data-testid="room-create">
                 新增房屋
@@ -174,11 +212,7 @@ export function BuildingDrawer({
                   key: 'plate',
                   label: '门牌码',
                   span: 3,
-                  children: (
-                    <Typography.Text className="mono" copyable data-testid="building-plate">
-                      {detail.plateCode}
-                    </Typography.Text>
-                  ),
+                  children: <PlateLink communityId={detail.communityId} code={detail.plateCode} testId="building-plate" />,
                 },
               ]}
             />
@@ -220,6 +254,45 @@ export function BuildingDrawer({
                   </tbody>
                 </table>
               </div>
+            )}
+            {detail.roomList.length > 0 && (
+              <Collapse
+                className="plate-collapse"
+                size="small"
+                items={[
+                  {
+                    key: 'plates',
+                    label: (
+                      <span>
+                        <QrcodeOutlined /> 房屋门牌码（{detail.roomList.length}）
+                      </span>
+                    ),
+                    children: (
+                      <Table<BuildingRoom>
+                        rowKey="id"
+                        size="small"
+                        dataSource={[...detail.roomList].sort(
+                          (a, b) => byNumber(a.unitNumber ?? '', b.unitNumber ?? '') || byNumber(a.number, b.number),
+                        )}
+                        pagination={{ defaultPageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
+                        data-testid="room-plates"
+                        columns={[
+                          {
+                            title: '房屋',
+                            key: 'room',
+                            render: (_, r) => `${r.unitNumber ? `${r.unitNumber}单元 ` : ''}${r.number}室`,
+                          },
+                          {
+                            title: '门牌码（点击打开门牌页）',
+                            dataIndex: 'plateCode',
+                            render: (code: string, r) => <PlateLink communityId={r.communityId} code={code} />,
+                          },
+                        ]}
+                      />
+                    ),
+                  },
+                ]}
+              />
             )}
           </>
         )}

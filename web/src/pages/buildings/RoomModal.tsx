@@ -1,8 +1,8 @@
 // One room: its facts, who lives there now (found by its standard address), and 登记入住.
-import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Checkbox, Col, DatePicker, Descriptions, Form, Modal, Row, Select, Spin, Table, Typography } from 'antd';
+import { HistoryOutlined, PlusOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Checkbox, Col, DatePicker, Descriptions, Form, Modal, Row, Select, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { errorText } from '../../api/client';
 import { residencyApi, residentApi } from '../../api/endpoints';
 import type { BuildingRoom, Page, Relation, Resident } from '../../api/types';
@@ -10,7 +10,9 @@ import { useAuth } from '../../auth/context';
 import { applyServerErrors } from '../../lib/formErrors';
 import { genderLabel, RELATION_LABEL, ROOM_USE_LABEL, labelOf } from '../../lib/registry';
 import { todayInZone } from '../../lib/time';
-import { roomSearchText, TagList } from '../registry/shared';
+import { ResidentPicker } from '../registry/ResidentPicker';
+import { PlateLink, roomSearchText, TagList } from '../registry/shared';
+import { TimelinePanel } from '../registry/TimelinePanel';
 import { ResidentDrawer } from '../residents/ResidentDrawer';
 
 type Loaded = { key: string; data: Page<Resident>; error: null } | { key: string; data: null; error: string };
@@ -20,52 +22,6 @@ interface MoveInValues {
   relation: Relation;
   householdHead: boolean;
   movedInOn?: Dayjs | null;
-}
-
-/** Picks a resident by the same search as the 居民 page (name, pinyin, phone, ID number). */
-function ResidentPicker({ value, onChange }: { value?: string; onChange?: (v: string) => void }) {
-  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
-  const [searching, setSearching] = useState(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const ctrl = useRef<AbortController | null>(null);
-
-  const search = (text: string) => {
-    if (timer.current) clearTimeout(timer.current);
-    const q = text.trim();
-    if (!q) return;
-    timer.current = setTimeout(() => {
-      ctrl.current?.abort();
-      const c = new AbortController();
-      ctrl.current = c;
-      setSearching(true);
-      residentApi
-        .list({ q, pageSize: 20 }, c.signal)
-        .then((page) =>
-          setOptions(
-            page.items.map((r) => ({
-              value: r.id,
-              label: `${r.name}（${genderLabel(r.gender)}，${r.age ?? '?'} 岁，${r.idNumber}）`,
-            })),
-          ),
-        )
-        .catch(() => undefined)
-        .finally(() => {
-          if (!c.signal.aborted) setSearching(false);
-        });
-    }, 300);
-  };
-
-  return (
-    <Select
-      showSearch={{ filterOption: false, onSearch: search }}
-      value={value}
-      onChange={onChange}
-      options={options}
-      placeholder="输入姓名、拼音首字母、电话或证件号搜索"
-      notFoundContent={searching ? <Spin size="small" /> : '输入后搜索居民'}
-      data-testid="move-in-resident"
-    />
-  );
 }
 
 export function RoomModal({
@@ -155,7 +111,11 @@ export function RoomModal({
               { key: 'floor', label: '楼层', children: room.floor !== null ? `${room.floor} 层` : '—' },
               { key: 'area', label: '建筑面积', children: room.area !== null ? `${room.area} ㎡` : '—' },
               { key: 'use', label: '用途', children: labelOf(ROOM_USE_LABEL, room.use) },
-              { key: 'plate', label: '门牌码', children: <span className="mono">{room.plateCode}</span> },
+              {
+                key: 'plate',
+                label: '门牌码',
+                children: <PlateLink communityId={room.communityId} code={room.plateCode} testId="room-plate-link" />,
+              },
             ]}
           />
           <div className="section-head">
@@ -179,7 +139,7 @@ export function RoomModal({
                 <Row gutter={12}>
                   <Col span={24}>
                     <Form.Item name="residentId" label="居民" rules={[{ required: true, message: '请选择居民' }]}>
-                      <ResidentPicker />
+                      <ResidentPicker testId="move-in-resident" />
                     </Form.Item>
                   </Col>
                   <Col span={8}>
@@ -231,6 +191,12 @@ export function RoomModal({
               ]}
             />
           </div>
+          <div className="section-head">
+            <span className="section-label">
+              <HistoryOutlined /> 户时间线
+            </span>
+          </div>
+          <TimelinePanel subject="room" id={room.id} version={version} emptyText="暂无记录（迁入、迁出等会记在这里）" />
         </div>
       )}
       {/* Inside the modal so that it opens above it. */}

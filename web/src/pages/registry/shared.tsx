@@ -1,6 +1,7 @@
 // Pieces shared by the register pages (居民, 楼栋房屋, 重点人群).
 import { Tag, Typography } from 'antd';
 import type { ReactNode } from 'react';
+import { plateUrl } from '../../api/endpoints';
 import type { Level, RegionNode } from '../../api/types';
 import { LEVEL_COLOR, LEVEL_LABEL } from '../../lib/labels';
 import { hukouLabel, tagColor, tagLabel } from '../../lib/registry';
@@ -74,11 +75,11 @@ export interface PlaceOption {
  * TreeSelect options of the visible tree where only communities and grids can be chosen (residents
  * and buildings belong to one); branches without any are left out.
  */
-export function placeOptions(nodes: RegionNode[]): PlaceOption[] {
+export function placeOptions(nodes: RegionNode[], levels: readonly Level[] = PLACE_LEVELS): PlaceOption[] {
   const out: PlaceOption[] = [];
   for (const n of nodes) {
-    const children = placeOptions(n.children);
-    const selectable = PLACE_LEVELS.includes(n.level);
+    const children = placeOptions(n.children, levels);
+    const selectable = levels.includes(n.level);
     if (!selectable && children.length === 0) continue;
     out.push({
       value: n.id,
@@ -98,6 +99,20 @@ export function placeOptions(nodes: RegionNode[]): PlaceOption[] {
   return out;
 }
 
+/** Communities only (organisations and ledger imports belong to a community as a whole). */
+export const COMMUNITY_LEVEL: readonly Level[] = ['community'];
+
+/** The community of the selected tree node: itself, or a grid's community; null higher up. */
+export function selectedCommunity(selected: IndexedRegion | null, index: Map<string, IndexedRegion>): string | null {
+  if (!selected) return null;
+  if (selected.node.level === 'community') return selected.node.id;
+  if (selected.node.level === 'grid' && selected.parentId) {
+    const parent = index.get(selected.parentId);
+    return parent?.node.level === 'community' ? parent.node.id : null;
+  }
+  return null;
+}
+
 /** The selected tree node when residents or buildings can be registered there directly. */
 export function selectedPlace(selected: IndexedRegion | null): string | null {
   return selected && PLACE_LEVELS.includes(selected.node.level) ? selected.node.id : null;
@@ -111,4 +126,20 @@ export function roomSearchText(address: string): string {
   if (address.length <= 60) return address;
   const local = address.split(' ').slice(1).join(' ');
   return local.length <= 60 ? local : address.slice(-60);
+}
+
+/** A plate code as a link to the public page its QR opens. */
+export function PlateLink({ communityId, code, testId }: { communityId: string; code: string; testId?: string }) {
+  return (
+    <Typography.Link
+      href={plateUrl(communityId, code)}
+      target="_blank"
+      rel="noopener noreferrer"
+      className="mono"
+      copyable={{ text: code, tooltips: ['复制门牌码', '已复制'] }}
+      data-testid={testId}
+    >
+      {code}
+    </Typography.Link>
+  );
 }

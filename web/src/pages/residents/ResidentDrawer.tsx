@@ -1,5 +1,5 @@
 // A resident's detail: every field, current homes (迁出 from one), the audited 查看完整信息, and 编辑.
-import { EditOutlined, EyeOutlined, HomeOutlined, LogoutOutlined, ReloadOutlined } from '@ant-design/icons';
+import { EditOutlined, EyeOutlined, HistoryOutlined, HomeOutlined, LogoutOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Empty, Form, Modal, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
@@ -11,6 +11,7 @@ import { DISABILITY_GRADE_LABEL, genderLabel, idTypeLabel, relationLabel, RESIDE
 import { formatTime, todayInZone } from '../../lib/time';
 import { useRegions } from '../../regions/context';
 import { HukouTag, placeName, TagList } from '../registry/shared';
+import { TimelinePanel } from '../registry/TimelinePanel';
 import { ResidentFormModal, type ResidentFormTarget } from './ResidentFormModal';
 
 type Loaded = { key: string; detail: ResidentDetail; error: null } | { key: string; detail: null; error: string };
@@ -304,6 +305,16 @@ export function ResidentDrawer({
                 </div>
               </>
             )}
+
+            <div className="section-label drawer-section">
+              <HistoryOutlined /> 时间线
+            </div>
+            <TimelinePanel
+              subject="resident"
+              id={detail.id}
+              version={version}
+              emptyText="暂无记录（登记、迁入迁出、加入组织等会记在这里）"
+            />
           </>
         )}
       </div>
