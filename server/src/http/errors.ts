@@ -85,7 +85,7 @@ function fromFastifyError(err: FastifyError): AppError | null {
       return new AppError(413, 'body-too-large', '请求体过大', '请求体超过允许的大小');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 application/json 发送请求体');
+      return new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请求体的内容类型不受此接口支持（见接口说明）');
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_ASYNC_CONSTRAINT':
       return new AppError(400, 'bad-url', '请求地址有误', '请求地址无法解析');

@@ -1,5 +1,5 @@
 // SQL for organisations and their members. Only this module reads or writes them.
-import { and, asc, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.js';
 import { organisationMembers, organisations } from './schema.js';
 
@@ -44,11 +44,19 @@ export async function updateOrganisation(db: Executor, communityId: string, id: 
 }
 
 export async function membersOf(db: Executor, communityId: string, organisationId: string) {
-  return db
-    .select()
-    .from(organisationMembers)
-    .where(and(eq(organisationMembers.communityId, communityId), eq(organisationMembers.organisationId, organisationId)))
-    .orderBy(asc(organisationMembers.leftOn), asc(organisationMembers.joinedOn), asc(organisationMembers.id));
+  return (
+    db
+      .select()
+      .from(organisationMembers)
+      .where(and(eq(organisationMembers.communityId, communityId), eq(organisationMembers.organisationId, organisationId)))
+      // Current members first, then those who left, most recent first.
+      .orderBy(
+        sql`${organisationMembers.leftOn} is not null`,
+        desc(organisationMembers.leftOn),
+        asc(organisationMembers.joinedOn),
+        asc(organisationMembers.id),
+      )
+  );
 }
 
 export async function findMember(db: Executor, id: string): Promise<MemberRow | undefined> {

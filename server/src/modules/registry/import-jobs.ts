@@ -46,7 +46,13 @@ export async function startImportJob(ctx: Ctx, kind: string, run: ImportRun, reg
   };
   setImmediate(() => {
     run(ctx, regionId, rows, mode, progress)
-      .then((report) => finish({ status: 'done', processed: rows.length, report }))
+      .then((report) =>
+        finish({
+          status: 'done',
+          processed: rows.length,
+          report: report.errors.length > 1000 ? { ...report, errors: report.errors.slice(0, 1000) } : report,
+        }),
+      )
       .catch((e: unknown) => finish({ status: 'failed', error: e instanceof Error ? e.message.slice(0, 500) : String(e) }))
       .catch(() => {});
   });

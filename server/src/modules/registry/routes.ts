@@ -115,6 +115,12 @@ function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
     .send(buf);
 }
 
+/** At most this many row problems are listed in an answer; `invalid` counts them all. */
+const MAX_LISTED_ERRORS = 1000;
+export function capErrors(r: ledger.ImportReport): ledger.ImportReport {
+  return r.errors.length > MAX_LISTED_ERRORS ? { ...r, errors: r.errors.slice(0, MAX_LISTED_ERRORS) } : r;
+}
+
 const ImportReport = Type.Object({
   total: Type.Integer(),
   valid: Type.Integer(),
@@ -220,6 +226,8 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
       },
       async (req, reply) => {
         const r = await service.searchResidents(ctxOf(req, db), keys, { ...req.query, page: 1, pageSize: EXPORT_LIMIT });
+        // A list longer than the limit is cut; the headers say so.
+        reply.header('x-total-count', String(r.total)).header('x-truncated', String(r.total > r.items.length));
         return xlsx(reply, '居民台账.xlsx', await ledger.residentsWorkbook(r.items));
       },
     );
@@ -268,7 +276,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
           },
           schema: {
             tags,
-            summary: `导入${l.title}台账（请求体为 xlsx 文件）：validate 只校验；commit 全部无误才写入；commit-valid 只写入无误的行`,
+            summary: `导入${l.title}台账（请求体为 xlsx 文件）：validate（默认）只校验；commit 全部无误才写入；commit-valid 只写入无误的行`,
             description: `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet；同一文件重复导入不会重复登记（${l.idempotentBy}）。`,
             querystring: Type.Object(
               {
@@ -289,8 +297,8 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
             throw new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 xlsx 文件作为请求体上传');
           const rows = await ledger.readSheet(req.body, l.columns);
           if (q.async)
-            return reply.status(202).send(await startImportJob(ctxOf(req, db), l.kind, l.run, q.regionId, rows, q.mode ?? 'commit'));
-          return l.run(ctxOf(req, db), q.regionId, rows, q.mode ?? 'commit');
+            return reply.status(202).send(await startImportJob(ctxOf(req, db), l.kind, l.run, q.regionId, rows, q.mode ?? 'validate'));
+          return capErrors(await l.run(ctxOf(req, db), q.regionId, rows, q.mode ?? 'validate'));
         },
       );
     }
