@@ -14,7 +14,6 @@ import { emit } from '../events/service.js';
 import { placeOf } from '../regions/service.js';
 import {
   ID_TYPE_LABELS,
-  idNumberFacts,
   isIdType,
   maskIdNumber,
   maskPhone,
@@ -25,7 +24,6 @@ import {
   type IdType,
   type ResidentTag,
 } from './model.js';
-import { residencies, residents } from './schema.js';
 import { checkResident, documentIndex, phoneIndex } from './service.js';
 import * as store from './store.js';
 import { readFirstSheetFast } from './xlsx-reader.js';
@@ -209,11 +207,64 @@ export type ImportMode = 'validate' | 'commit' | 'commit-valid';
 const header = (key: string) => RESIDENT_COLUMNS.find((c) => c.key === key)?.header ?? key;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Rows checked between looks at the database connection (so batches keep flowing to it). */
+const CHUNK = 1000;
+/** Rows per INSERT statement. */
+const BATCH = 5000;
+/** INSERT batches waiting at most; checking waits while more are. */
+const IN_FLIGHT = 2;
+
+/** Thrown inside the import transaction to roll it back when `commit` meets an invalid row. */
+class RollBack extends Error {}
+
+/**
+ * Writes batches of residents while rows are still being checked: the database inserts one batch
+ * while this process checks and encrypts the next (one transaction throughout).
+ */
+class BatchWriter {
+  /** The batches sent or waiting, oldest first; each starts when the one before it has finished. */
+  private queue: Promise<void>[] = [];
+  private tail: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
+
+  constructor(
+    private readonly tx: Executor,
+    private readonly communityId: string,
+  ) {}
+
+  write(batch: store.ResidentColumns): void {
+    if (batch.id.length === 0) return;
+    this.tail = this.tail.then(async () => {
+      if (this.failure) return;
+      try {
+        await store.insertResidentColumns(this.tx, this.communityId, batch);
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
+    this.queue.push(this.tail);
+  }
+
+  /** Waits while too many batches are waiting. */
+  async throttle(): Promise<void> {
+    while (this.queue.length > IN_FLIGHT) await this.queue.shift();
+  }
+
+  async finish(): Promise<void> {
+    await this.tail;
+    this.queue = [];
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Residents with their homes. Every row is checked (ID checksum per GB 11643, phone, unknown room,
  * duplicates in the file and against the register); a person already registered in the community
  * (same ID number) is left unchanged. With errors, `commit` writes nothing; `commit-valid` writes
- * the good rows.
+ * the good rows. Rows are written (in one transaction) while later rows are still being checked;
+ * `commit` rolls the transaction back at the end if any row was invalid.
  */
 export async function importResidents(
   ctx: Ctx,
@@ -221,6 +272,7 @@ export async function importResidents(
   regionId: string,
   rows: SheetRow[],
   mode: ImportMode,
+  progress?: (processed: number) => void,
 ): Promise<ImportReport> {
   const place = await placeOf(ctx.db, regionId);
   if (!place || place.gridId) throw problems.field('query.regionId', '应为社区');
@@ -229,11 +281,13 @@ export async function importResidents(
 
   const errors: RowProblem[] = [];
   const seen = new Map<string, number>();
-  const toInsert: { resident: typeof residents.$inferInsert; home: Omit<typeof residencies.$inferInsert, 'residentId'> }[] = [];
   let unchanged = 0;
   let invalid = 0;
+  let inserted = 0;
+  let batch = store.residentColumns();
 
-  for (const { row, values: v } of rows) {
+  /** Checks one row; a valid new person goes into `batch` (encrypted) when `write` is set. */
+  const check = ({ row, values: v }: SheetRow, write: boolean) => {
     const problemsHere: RowProblem[] = [];
     const bad = (key: string, message: string) => problemsHere.push({ row, column: header(key), message });
     const idType: string = v.idType ? (ID_TYPE_BY_LABEL.get(v.idType) ?? '') : 'resident_id';
@@ -255,8 +309,10 @@ export async function importResidents(
     if (!relation) bad('relation', `与房屋关系应为：${Object.keys(RELATIONS).join('、')}`);
     const grade = v.disabilityGrade ? Number(v.disabilityGrade) : null;
     if (grade !== null && !(Number.isInteger(grade) && grade >= 1 && grade <= 4)) bad('disabilityGrade', '残疾等级应为 1–4');
+    // What the ID number tells (resident IDs), as checkResident derived it.
+    let facts: { gender?: 'male' | 'female'; birthDate?: string } = {};
     if (isIdType(idType) && v.idNumber) {
-      const { errors: fieldErrors } = checkResident({
+      const { errors: fieldErrors, derived } = checkResident({
         idType,
         idNumber: v.idNumber,
         phone: v.phone || null,
@@ -266,6 +322,7 @@ export async function importResidents(
         disabilityGrade: grade,
       });
       for (const e of fieldErrors) bad(e.field.replace('body.', ''), e.message);
+      facts = derived;
     } else if (!v.idNumber) bad('idNumber', '证件号码不能为空');
     const roomKey = `${v.compound ?? ''}|${v.building ?? ''}|${v.unit ?? ''}|${v.room ?? ''}`;
     const home = roomIndex.get(roomKey);
@@ -278,91 +335,106 @@ export async function importResidents(
     if (problemsHere.length) {
       errors.push(...problemsHere);
       invalid++;
-      continue;
+      return;
     }
     const index = documentIndex(keys, idType, v.idNumber!);
     const first = seen.get(index);
     if (first !== undefined) {
       errors.push({ row, column: header('idNumber'), message: `与第 ${first} 行证件号码重复` });
       invalid++;
-      continue;
+      return;
     }
     seen.set(index, row);
     if (existing.has(index)) {
       unchanged++;
-      continue;
+      return;
     }
-    const facts = idType === 'resident_id' ? idNumberFacts(v.idNumber!) : null;
+    inserted++;
+    if (!write) return; // only checking: nothing to encrypt
     const id = normaliseDocumentNumber(idType as IdType, v.idNumber!);
     const phone = v.phone ? normalisePhone(v.phone) : null;
     const k = nameSearchKeys(v.name!);
-    const residentId = uuidv7();
-    toInsert.push({
-      resident: {
-        communityId,
-        id: residentId,
-        gridId: home!.gridId,
-        name: v.name!,
-        namePinyin: k.full,
-        nameInitials: k.initials,
-        gender: gender ?? facts?.gender ?? null,
-        birthDate: v.birthDate || facts?.birthDate || null,
-        idType,
-        idNumberEnc: encrypt(keys, id, 'resident.id_number'),
-        idNumberIndex: index,
-        idNumberMasked: maskIdNumber(id),
-        phoneEnc: phone ? encrypt(keys, phone, 'resident.phone') : null,
-        phoneIndex: phone ? phoneIndex(keys, phone) : null,
-        phoneMasked: phone ? maskPhone(phone) : null,
-        hukou: hukou!,
-        hukouAddress: v.hukouAddress || null,
-        tags,
-        disabilityGrade: grade,
-        note: v.note || null,
-      },
-      home: {
-        communityId,
-        id: uuidv7(),
-        roomId: home!.roomId,
-        relation: relation!,
-        householdHead: v.head === '是',
-        movedInOn: v.movedInOn || null,
-      },
-    });
-  }
+    const b = batch;
+    b.id.push(uuidv7());
+    b.gridId.push(home!.gridId);
+    b.name.push(v.name!);
+    b.namePinyin.push(k.full);
+    b.nameInitials.push(k.initials);
+    b.gender.push(gender ?? facts.gender ?? null);
+    b.birthDate.push(v.birthDate || facts.birthDate || null);
+    b.idType.push(idType);
+    b.idNumberEnc.push(encrypt(keys, id, 'resident.id_number'));
+    b.idNumberIndex.push(index);
+    b.idNumberMasked.push(maskIdNumber(id));
+    b.phoneEnc.push(phone ? encrypt(keys, phone, 'resident.phone') : null);
+    b.phoneIndex.push(phone ? phoneIndex(keys, phone) : null);
+    b.phoneMasked.push(phone ? maskPhone(phone) : null);
+    b.hukou.push(hukou!);
+    b.hukouAddress.push(v.hukouAddress || null);
+    b.tags.push(tags);
+    b.disabilityGrade.push(grade);
+    b.note.push(v.note || null);
+    b.homeId.push(uuidv7());
+    b.roomId.push(home!.roomId);
+    b.relation.push(relation!);
+    b.householdHead.push(v.head === '是');
+    b.movedInOn.push(v.movedInOn || null);
+  };
 
-  const report: ImportReport = {
+  /** Checks every row, handing full batches to `writer` while the import may still commit. */
+  const checkAll = async (writer: BatchWriter | null) => {
+    const writing = () => writer !== null && (mode === 'commit-valid' || errors.length === 0);
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const end = Math.min(rows.length, i + CHUNK);
+      for (let j = i; j < end; j++) check(rows[j]!, writing());
+      if (writer && (batch.id.length >= BATCH || end === rows.length)) {
+        if (writing()) writer.write(batch);
+        batch = store.residentColumns();
+        await writer.throttle();
+      }
+      progress?.(end);
+      if (end < rows.length) await nextTurn();
+    }
+    await writer?.finish();
+  };
+
+  const report = (committed: boolean): ImportReport => ({
     total: rows.length,
     valid: rows.length - invalid,
-    inserted: 0,
+    inserted: committed ? inserted : 0,
     unchanged,
     invalid,
-    committed: false,
+    committed,
     errors,
-  };
-  if (mode === 'validate' || (mode === 'commit' && errors.length > 0)) return report;
-  await transaction(ctx.db, async (tx: Executor) => {
-    await store.insertResidentsBatch(
-      tx,
-      toInsert.map((x) => x.resident),
-      toInsert.map((x) => ({ ...x.home, residentId: x.resident.id })),
-    );
-    await emit(tx, 'registry.imported', { kind: 'residents', inserted: toInsert.length }, communityId);
-    await appendAudit(tx, {
-      caller: ctx.caller,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      action: ctx.action,
-      targetType: 'community',
-      targetId: communityId,
-      scopePath: place.path,
-      outcome: 'success',
-      statusCode: 200,
-      detail: { kind: 'residents', mode, total: rows.length, inserted: toInsert.length, unchanged, invalid },
-    });
   });
+  if (mode === 'validate') {
+    await checkAll(null);
+    return report(false);
+  }
+  try {
+    await transaction(ctx.db, async (tx: Executor) => {
+      await checkAll(new BatchWriter(tx, communityId));
+      if (mode === 'commit' && errors.length > 0) throw new RollBack();
+      await emit(tx, 'registry.imported', { kind: 'residents', inserted }, communityId);
+      await appendAudit(tx, {
+        caller: ctx.caller,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        action: ctx.action,
+        targetType: 'community',
+        targetId: communityId,
+        scopePath: place.path,
+        outcome: 'success',
+        statusCode: 200,
+        detail: { kind: 'residents', mode, total: rows.length, inserted, unchanged, invalid },
+      });
+    });
+  } catch (e) {
+    if (e instanceof RollBack) return report(false);
+    throw e;
+  }
   ctx.markAudited();
-  return { ...report, inserted: toInsert.length, committed: true };
+  return report(true);
 }
 
 /** A filtered list of residents as xlsx, masked (the export itself is audited by the caller). */

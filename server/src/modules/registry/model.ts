@@ -5,6 +5,7 @@
 // Calendar dates (birth dates, "today", ages) are read in China time (Asia/Shanghai), as people in
 // the community read them: a server running in UTC would otherwise be a day off for 8 hours a day.
 import { pinyin } from 'pinyin-pro';
+import { fastNameKeys } from './name-keys.js';
 
 // ---------------------------------------------------------------------------------------------
 // Calendar dates
@@ -354,6 +355,8 @@ export interface NameSearchKeys {
 export function nameSearchKeys(name: string): NameSearchKeys {
   const text = name.normalize('NFKC').trim();
   if (text === '') return { full: '', initials: '' };
+  const fast = fastNameKeys(text); // the same keys, from readings cached per character (name-keys.ts)
+  if (fast) return fast;
   let full = '';
   let initials = '';
   for (const c of pinyin(text, { type: 'all', toneType: 'none', mode: 'surname', surname: 'head', v: true })) {

@@ -147,7 +147,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
       title: '居民',
       columns: ledger.RESIDENT_COLUMNS,
       idempotentBy: '按证件号码',
-      run: (ctx, regionId, rows, mode) => ledger.importResidents(ctx, keys, regionId, rows, mode),
+      run: (ctx, regionId, rows, mode, progress) => ledger.importResidents(ctx, keys, regionId, rows, mode, progress),
     },
     { kind: 'rooms', title: '楼栋房屋', columns: ROOM_COLUMNS, idempotentBy: '按标准地址', run: importRooms },
     ...extraLedgers,

@@ -168,6 +168,10 @@ export const residencies = pgTable(
     index('residencies_room_idx').on(t.communityId, t.roomId),
     index('residencies_id_idx').on(t.id),
     index('residencies_resident_idx').on(t.communityId, t.residentId),
+    // Current homes by room, read from the index alone by address search.
+    index('residencies_current_room_idx')
+      .on(t.communityId, t.roomId, t.residentId)
+      .where(sql`${t.movedOutOn} is null`),
     uniqueIndex('residencies_current_key')
       .on(t.communityId, t.residentId, t.roomId, t.relation)
       .where(sql`${t.movedOutOn} is null`),

@@ -1,5 +1,5 @@
 // SQL for the register's tables. Only the registry module reads or writes them.
-import { and, asc, count, desc, eq, ilike, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/pool.js';
 import { buildings, residencies, residents, rooms, units } from './schema.js';
@@ -46,10 +46,7 @@ export interface ResidentFilter {
   communityId?: string;
 }
 
-/**
- * One page of the residents matching `f` in scope, and how many match in all. The count is a second
- * query only when the page does not already tell it (a page that is not full ends the list).
- */
+/** One page of the residents matching `f` in scope (by community, name, id), and how many match in all. */
 export async function searchResidents(db: Executor, w: Within, f: ResidentFilter, limit: number, offset: number) {
   const conds: SQL[] = [within(residents, w)];
   if (f.communityId) conds.push(eq(residents.communityId, f.communityId));
@@ -72,20 +69,61 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
             union
             select rs.community_id, rs.resident_id from residencies rs
               join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
-             where rs.community_id = any(${ids}::uuid[]) and rs.moved_out_on is null and r.address ilike ${pat})`,
+             where rs.community_id = any(${ids}::uuid[]) and r.community_id = any(${ids}::uuid[])
+               and rs.moved_out_on is null and r.address ilike ${pat})`,
     );
   }
   const where = and(...conds);
-  const items = await db
-    .select()
-    .from(residents)
-    .where(where)
-    .orderBy(asc(residents.communityId), asc(residents.name), asc(residents.id))
-    .limit(limit)
-    .offset(offset);
-  if (items.length < limit && (items.length > 0 || offset === 0)) return { items, total: offset + items.length };
+  const order = (t: { communityId: AnyPgColumn; name: AnyPgColumn; id: AnyPgColumn }) => [asc(t.communityId), asc(t.name), asc(t.id)];
+  if (f.idNumberIndex || f.phoneIndex) {
+    // An exact match (blind index): a few rows at most, so the page tells the count.
+    const items = await db
+      .select()
+      .from(residents)
+      .where(where)
+      .orderBy(...order(residents))
+      .limit(limit)
+      .offset(offset);
+    if (items.length < limit && (items.length > 0 || offset === 0)) return { items, total: offset + items.length };
+    const [total] = await db.select({ n: count() }).from(residents).where(where);
+    return { items, total: total?.n ?? 0 };
+  }
+  if (!f.text && !f.pinyin) {
+    // Everyone in scope (perhaps with a tag): the page and the count are two different walks.
+    const [items, [total]] = await Promise.all([
+      db
+        .select()
+        .from(residents)
+        .where(where)
+        .orderBy(...order(residents))
+        .limit(limit)
+        .offset(offset),
+      db.select({ n: count() }).from(residents).where(where),
+    ]);
+    return { items, total: total?.n ?? 0 };
+  }
+  // A search: its hits are found once, then counted and paged in the same statement.
+  const hits = db
+    .$with('hits')
+    .as(db.select({ communityId: residents.communityId, id: residents.id, name: residents.name }).from(residents).where(where));
+  const page = db.$with('page').as(
+    db
+      .select()
+      .from(hits)
+      .orderBy(...order(hits))
+      .limit(limit)
+      .offset(offset),
+  );
+  const rows = await db
+    .with(hits, page)
+    .select({ resident: residents, total: sql<number>`(select count(*) from ${hits})`.mapWith(Number) })
+    .from(page)
+    .innerJoin(residents, and(eq(residents.communityId, page.communityId), eq(residents.id, page.id)))
+    .orderBy(...order(page));
+  if (rows.length > 0) return { items: rows.map((r) => r.resident), total: rows[0]!.total };
+  if (offset === 0) return { items: [], total: 0 };
   const [total] = await db.select({ n: count() }).from(residents).where(where);
-  return { items, total: total?.n ?? 0 };
+  return { items: [], total: total?.n ?? 0 };
 }
 
 export async function insertResident(db: Executor, row: typeof residents.$inferInsert): Promise<ResidentRow> {
@@ -248,14 +286,117 @@ export async function idNumberIndexes(db: Executor, communityId: string): Promis
   return new Set(rows.map((r) => r.i));
 }
 
-/** Inserts many residents and their homes in batches (inside the caller's transaction). */
-export async function insertResidentsBatch(
-  db: Executor,
-  people: (typeof residents.$inferInsert)[],
-  homes: (typeof residencies.$inferInsert)[],
-) {
-  for (let i = 0; i < people.length; i += 1000) await db.insert(residents).values(people.slice(i, i + 1000));
-  for (let i = 0; i < homes.length; i += 1000) await db.insert(residencies).values(homes.slice(i, i + 1000));
+/** Residents with their homes, one array per column (element i of each is the i-th person). */
+export interface ResidentColumns {
+  id: string[];
+  gridId: (string | null)[];
+  name: string[];
+  namePinyin: string[];
+  nameInitials: string[];
+  gender: (string | null)[];
+  birthDate: (string | null)[];
+  idType: string[];
+  idNumberEnc: Buffer[];
+  idNumberIndex: string[];
+  idNumberMasked: string[];
+  phoneEnc: (Buffer | null)[];
+  phoneIndex: (string | null)[];
+  phoneMasked: (string | null)[];
+  hukou: string[];
+  hukouAddress: (string | null)[];
+  tags: string[][];
+  disabilityGrade: (number | null)[];
+  note: (string | null)[];
+  homeId: string[];
+  roomId: string[];
+  relation: string[];
+  householdHead: boolean[];
+  movedInOn: (string | null)[];
+}
+
+export function residentColumns(): ResidentColumns {
+  return {
+    id: [],
+    gridId: [],
+    name: [],
+    namePinyin: [],
+    nameInitials: [],
+    gender: [],
+    birthDate: [],
+    idType: [],
+    idNumberEnc: [],
+    idNumberIndex: [],
+    idNumberMasked: [],
+    phoneEnc: [],
+    phoneIndex: [],
+    phoneMasked: [],
+    hukou: [],
+    hukouAddress: [],
+    tags: [],
+    disabilityGrade: [],
+    note: [],
+    homeId: [],
+    roomId: [],
+    relation: [],
+    householdHead: [],
+    movedInOn: [],
+  };
+}
+
+/** A text[] literal, for one row's array inside an unnest()ed column. */
+const textArrayLiteral = (xs: string[]) => `{${xs.map(quoteElement).join(',')}}`;
+
+/** An array element, quoted (so that no value reads as NULL or splits), with `\\` and `"` escaped. */
+const quoteElement = (x: string) => (/["\\]/.test(x) ? `"${x.replace(/["\\]/g, '\\$&')}"` : `"${x}"`);
+
+/**
+ * A one-dimensional array parameter, written as PostgreSQL's array literal here (what node-postgres
+ * would write for a JS array, with less work per element): strings, numbers, booleans, byte strings.
+ */
+function arrayLiteral(xs: readonly (string | number | boolean | Buffer | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < xs.length; i++) {
+    if (i > 0) out += ',';
+    const x = xs[i];
+    if (x === null || x === undefined) out += 'NULL';
+    else if (typeof x === 'string') out += quoteElement(x);
+    else if (Buffer.isBuffer(x)) out += `"\\\\x${x.toString('hex')}"`;
+    else out += String(x);
+  }
+  return `${out}}`;
+}
+
+/**
+ * Inserts residents and their homes (inside the caller's transaction): one statement per table,
+ * each column sent as one array parameter and unnest()ed, which costs far less to build and to
+ * parse than a multi-row VALUES list with a parameter per cell.
+ */
+export async function insertResidentColumns(db: Executor, communityId: string, c: ResidentColumns) {
+  if (c.id.length === 0) return;
+  const cols = (xs: AnyPgColumn[]) =>
+    sql.join(
+      xs.map((x) => sql.identifier(x.name)),
+      sql`, `,
+    );
+  const p = (v: readonly (string | number | boolean | Buffer | null)[], type: string) => sql`${arrayLiteral(v)}::${sql.raw(type)}[]`;
+  await db.execute(sql`
+    insert into ${residents} (${cols([residents.communityId, residents.id, residents.gridId, residents.name, residents.namePinyin, residents.nameInitials, residents.gender, residents.birthDate, residents.idType, residents.idNumberEnc, residents.idNumberIndex, residents.idNumberMasked, residents.phoneEnc, residents.phoneIndex, residents.phoneMasked, residents.hukou, residents.hukouAddress, residents.tags, residents.disabilityGrade, residents.note])})
+    select ${communityId}::uuid, t.id, t.grid_id, t.name, t.name_pinyin, t.name_initials, t.gender, t.birth_date, t.id_type,
+           t.id_number_enc, t.id_number_index, t.id_number_masked, t.phone_enc, t.phone_index, t.phone_masked,
+           t.hukou, t.hukou_address, t.tags::text[], t.disability_grade, t.note
+      from unnest(${p(c.id, 'uuid')}, ${p(c.gridId, 'uuid')}, ${p(c.name, 'text')}, ${p(c.namePinyin, 'text')}, ${p(c.nameInitials, 'text')},
+                  ${p(c.gender, 'text')}, ${p(c.birthDate, 'date')}, ${p(c.idType, 'text')}, ${p(c.idNumberEnc, 'bytea')},
+                  ${p(c.idNumberIndex, 'text')}, ${p(c.idNumberMasked, 'text')}, ${p(c.phoneEnc, 'bytea')}, ${p(c.phoneIndex, 'text')},
+                  ${p(c.phoneMasked, 'text')}, ${p(c.hukou, 'text')}, ${p(c.hukouAddress, 'text')}, ${p(c.tags.map(textArrayLiteral), 'text')},
+                  ${p(c.disabilityGrade, 'smallint')}, ${p(c.note, 'text')})
+        as t(id, grid_id, name, name_pinyin, name_initials, gender, birth_date, id_type, id_number_enc, id_number_index,
+             id_number_masked, phone_enc, phone_index, phone_masked, hukou, hukou_address, tags, disability_grade, note)`);
+  await db.execute(sql`
+    insert into ${residencies} (${cols([residencies.communityId, residencies.id, residencies.residentId, residencies.roomId, residencies.relation, residencies.householdHead, residencies.movedInOn])})
+    select ${communityId}::uuid, t.id, t.resident_id, t.room_id, t.relation, t.household_head, t.moved_in_on
+      from unnest(${p(c.homeId, 'uuid')}, ${p(c.id, 'uuid')}, ${p(c.roomId, 'uuid')}, ${p(c.relation, 'text')},
+                  ${p(c.householdHead, 'boolean')}, ${p(c.movedInOn, 'date')})
+        as t(id, resident_id, room_id, relation, household_head, moved_in_on)`);
 }
 
 /** The building or room whose plate code this is. */

@@ -1,0 +1,1 @@
+CREATE INDEX "residencies_current_room_idx" ON "residencies" USING btree ("community_id","room_id","resident_id") WHERE "residencies"."moved_out_on" is null;
