@@ -10,6 +10,7 @@
 // Stored blob: version (1 byte, = 1) | key id (4) | iv (12) | GCM tag (16) | ciphertext.
 // The additional authenticated data is version | key id | context, so changing any byte of the blob,
 // or reading it under a different context (another column), fails authentication.
+import { randomInto } from '../db/ids.js';
 import {
   createCipheriv,
   createDecipheriv,
@@ -238,7 +239,8 @@ export function encrypt(keys: DataKeys, plaintext: string, context: string): Buf
   const out = Buffer.allocUnsafe(PREFIX_BYTES + data.length);
   out.writeUInt8(VERSION, 0);
   out.writeUInt32BE(s.currentId, 1);
-  const iv = randomBytes(IV_BYTES);
+  const iv = Buffer.allocUnsafe(IV_BYTES);
+  randomInto(iv, 0, IV_BYTES); // from the CSPRNG, each byte used once
   iv.copy(out, HEADER_BYTES);
   const cipher = createCipheriv('aes-256-gcm', s.encKey, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad(out.subarray(0, HEADER_BYTES), context));

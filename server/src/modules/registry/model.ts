@@ -25,9 +25,23 @@ const chinaDateFormat = new Intl.DateTimeFormat('en-US', {
   day: 'numeric',
 });
 
+let lastMinute = NaN;
+let lastYmd: Ymd = { y: 0, m: 0, d: 0 };
+
 /** The calendar date of an instant in China. Asia/Shanghai also knows the 1986–1991 summer time. */
 function chinaDate(at: Date): Ymd {
   if (Number.isNaN(at.getTime())) throw new RangeError('Invalid Date');
+  // China's offsets are whole hours, so a date never changes inside a minute: remember the last one
+  // (validating a 100,000-row ledger asks for "today" twice a row).
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute === lastMinute) return { ...lastYmd };
+  const ymd = formatChinaDate(at);
+  lastMinute = minute;
+  lastYmd = ymd;
+  return { ...ymd };
+}
+
+function formatChinaDate(at: Date): Ymd {
   let y = 0;
   let m = 0;
   let d = 0;
