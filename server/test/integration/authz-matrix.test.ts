@@ -67,6 +67,7 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/organisations/{id}/members': ['community_admin'],
   'PATCH /api/organisation-members/{id}': ['community_admin'],
   'GET /api/residents/{id}/timeline': [...ADMINS, 'grid_worker', 'property_staff'],
+  'GET /api/rooms': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/rooms/{id}/timeline': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/facilities': [...ADMINS, 'grid_worker', 'property_staff'],
   'GET /api/facilities/{id}': [...ADMINS, 'grid_worker', 'property_staff'],
@@ -274,6 +275,7 @@ const FIXTURES: Record<string, Fixture> = {
     return { params: { communityId: target.grid.communityId, code: rows[0]!.plate_code } };
   },
   'GET /api/buildings/{id}/plates.html': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.buildingId : other.buildingId } }),
+  'GET /api/rooms': () => ({ query: { q: '室' } }),
   'GET /api/residents/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.residentId : other.residentId } }),
   'GET /api/rooms/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.roomId : other.roomId } }),
   'GET /api/facilities': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),

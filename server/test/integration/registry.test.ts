@@ -299,6 +299,30 @@ describe('buildings, rooms and who lives where', () => {
   });
 });
 
+describe('finding a room by its address', () => {
+  it('finds rooms by address fragment within scope, with their occupants', async () => {
+    const { rows } = await t.db.$client.query<{ address: string; id: string }>(
+      `select r.address, r.id from rooms r where r.community_id = $1
+        and exists (select 1 from residencies h where h.room_id = r.id and h.moved_out_on is null) order by r.address limit 1`,
+      [liuan],
+    );
+    const room = rows[0]!;
+    const fragment = room.address.split(' ').slice(-3).join(' '); // e.g. 1栋 1单元 101室
+    const found = (await t.call('GET', '/api/rooms', { token: admin, query: { q: fragment } })).json();
+    expect(found.items.map((r: { id: string }) => r.id)).toContain(room.id);
+    expect(found.items.every((r: { address: string }) => r.address.includes(fragment))).toBe(true);
+    expect(found.items.find((r: { id: string }) => r.id === room.id).occupants).toBeGreaterThan(0);
+    const other = (await t.call('GET', '/api/rooms', { token: await t.login('jiangyue_admin'), query: { q: fragment } })).json();
+    expect(other.items.map((r: { id: string }) => r.id)).not.toContain(room.id);
+    const grid = (await t.call('GET', '/api/rooms', { token: await t.login('liuan_grid1'), query: { pageSize: '500' } })).json();
+    const { rows: inGrid } = await t.db.$client.query<{ n: number }>(
+      'select count(*)::int as n from rooms r join buildings b on b.community_id = r.community_id and b.id = r.building_id where b.grid_id = $1',
+      [grid1],
+    );
+    expect(grid.total).toBe(inGrid[0]!.n);
+  });
+});
+
 describe('数字门牌 (digital house plates)', () => {
   it('a room plate opens a public page with the address, grid and grid workers, and nothing personal', async () => {
     const { rows } = await t.db.$client.query<{ community_id: string; plate_code: string; address: string; id: string }>(

@@ -515,6 +515,20 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
       },
     );
 
+    app.get(
+      '/api/rooms',
+      {
+        config: { access: 'registry.read' },
+        schema: {
+          tags,
+          summary: '按地址查找房屋（地址片段，如“3栋 1单元 301”；空 q 列出管辖范围内全部）',
+          querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })), ...Paging }, { additionalProperties: false }),
+          response: { 200: page(Type.Intersect([Room, Type.Object({ occupants: Type.Integer() })])) },
+        },
+      },
+      async (req) => service.searchRooms(ctxOf(req, db), req.query.q, req.query.page ?? 1, req.query.pageSize ?? 20),
+    );
+
     app.post(
       '/api/rooms',
       {

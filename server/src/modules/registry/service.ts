@@ -592,3 +592,10 @@ export async function residencyPath(db: Db, id: string): Promise<string | null> 
   const r = await store.findResidency(db, id);
   return r ? roomPath(db, r.roomId) : null;
 }
+
+/** Rooms by address fragment, in the caller's scope (`GET /api/rooms?q=`). */
+export async function searchRooms(ctx: Ctx, q: string | undefined, page: number, pageSize: number) {
+  const w = await dataScope(ctx.db, ctx.caller);
+  const r = await store.searchRooms(ctx.db, w, q?.trim() || undefined, pageSize, (page - 1) * pageSize);
+  return { items: r.items.map(({ room, occupants }) => ({ ...presentRoom(room), occupants })), total: r.total };
+}

@@ -1,5 +1,5 @@
 // SQL for the register's tables. Only the registry module reads or writes them.
-import { and, asc, count, desc, eq, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/pool.js';
 import { buildings, residencies, residents, rooms, units } from './schema.js';
@@ -416,4 +416,28 @@ export async function findByPlate(db: Executor, communityId: string, code: strin
     .from(buildings)
     .where(and(eq(buildings.communityId, communityId), eq(buildings.id, r.buildingId)));
   return rb ? { building: rb, room: r } : null;
+}
+
+/** Rooms by address fragment (trigram index on rooms.address), within the caller's communities/grid. */
+export async function searchRooms(db: Executor, w: Within, q: string | undefined, limit: number, offset: number) {
+  if (w.communityIds.length === 0) return { items: [], total: 0 };
+  const conds: SQL[] = [inArray(rooms.communityId, w.communityIds)];
+  if (w.gridIds) conds.push(inArray(buildings.gridId, w.gridIds));
+  if (q) conds.push(ilike(rooms.address, `%${q.replace(/[\\%_]/g, '\\$&')}%`));
+  const where = and(...conds);
+  const occupants = sql<number>`(select count(*)::int from residencies rs where rs.community_id = rooms.community_id and rs.room_id = rooms.id and rs.moved_out_on is null)`;
+  const base = db
+    .select({ room: rooms, occupants })
+    .from(rooms)
+    .innerJoin(buildings, and(eq(buildings.communityId, rooms.communityId), eq(buildings.id, rooms.buildingId)))
+    .where(where);
+  const [items, [total]] = await Promise.all([
+    base.orderBy(asc(rooms.address)).limit(limit).offset(offset),
+    db
+      .select({ n: count() })
+      .from(rooms)
+      .innerJoin(buildings, and(eq(buildings.communityId, rooms.communityId), eq(buildings.id, rooms.buildingId)))
+      .where(where),
+  ]);
+  return { items, total: total?.n ?? 0 };
 }
