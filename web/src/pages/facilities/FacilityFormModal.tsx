@@ -1,11 +1,10 @@
 // 新增 / 编辑场所设施: kind (场所 or 设施设备), name, place in the community, status, and free
 // attributes (型号、功率、责任单位…) as name–value pairs.
+import { FormModal } from '../../components/FormModal';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Col, Form, Input, InputNumber, Modal, Radio, Row, Select, Space, TreeSelect } from 'antd';
-import { useState } from 'react';
+import { App, Button, Col, Form, Input, InputNumber, Radio, Row, Select, Space, TreeSelect } from 'antd';
 import { facilityApi } from '../../api/endpoints';
 import type { AttributeValue, Facility, FacilityCreate, FacilityKind, FacilityPatch, FacilityStatus } from '../../api/types';
-import { applyServerErrors } from '../../lib/formErrors';
 import { FACILITY_KINDS, FACILITY_STATUS, FACILITY_STATUSES, facilityKindOptions } from '../../lib/registry';
 import { useRegions } from '../../regions/context';
 import { placeName, placeOptions } from '../registry/shared';
@@ -70,8 +69,6 @@ export function FacilityFormModal({
   const { tree, index } = useRegions();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const editing = target?.mode === 'edit' ? target.facility : null;
   const kind = Form.useWatch('kind', form);
   const group = FACILITY_KINDS.find((k) => k.kind === kind)?.group;
@@ -89,172 +86,158 @@ export function FacilityFormModal({
       }
     : { status: 'in_service', ...(target?.mode === 'create' && target.regionId ? { regionId: target.regionId } : {}) };
 
-  const submit = async () => {
+  const submit = async (v: Values) => {
     if (!target) return;
-    const v = await form.validateFields();
     const keys = (v.attributes ?? []).map((a) => a.key?.trim()).filter(Boolean);
-    if (new Set(keys).size !== keys.length) {
-      setError('属性名称不能重复');
-      return;
-    }
-    setSaving(true);
-    setError(null);
-    try {
-      const fields = {
-        kind: v.kind,
-        name: v.name.trim(),
-        status: v.status,
-        location: v.location?.trim() ? v.location.trim() : null,
-        capacity: v.capacity ?? null,
-        lng: v.lng ?? null,
-        lat: v.lat ?? null,
-      };
-      let saved: Facility;
-      if (target.mode === 'create') {
-        const body: FacilityCreate = { regionId: v.regionId!, kind: fields.kind, name: fields.name, status: fields.status };
-        if (fields.location) body.location = fields.location;
-        if (fields.capacity !== null) body.capacity = fields.capacity;
-        if (fields.lng !== null) body.lng = fields.lng;
-        if (fields.lat !== null) body.lat = fields.lat;
-        const attributes = attributesOf(v.attributes, {});
-        if (Object.keys(attributes).length) body.attributes = attributes;
-        saved = await facilityApi.create(body);
-        message.success(`已登记 ${saved.name}`);
-      } else {
-        const f = target.facility;
-        const patch: FacilityPatch = {};
-        if (fields.kind !== f.kind) patch.kind = fields.kind;
-        if (fields.name !== f.name) patch.name = fields.name;
-        if (fields.status !== f.status) patch.status = fields.status;
-        if (fields.location !== f.location) patch.location = fields.location;
-        if (fields.capacity !== f.capacity) patch.capacity = fields.capacity;
-        if (fields.lng !== f.lng) patch.lng = fields.lng;
-        if (fields.lat !== f.lat) patch.lat = fields.lat;
-        const attributes = attributesOf(v.attributes, f.attributes);
-        if (!sameAttributes(attributes, f.attributes)) patch.attributes = attributes;
-        if (Object.keys(patch).length === 0) {
-          message.info('没有修改');
-          onClose();
-          return;
-        }
-        saved = await facilityApi.update(f.id, patch);
-        message.success('已保存');
+    // Shown in the form's alert.
+    if (new Set(keys).size !== keys.length) throw new Error('属性名称不能重复');
+    const fields = {
+      kind: v.kind,
+      name: v.name.trim(),
+      status: v.status,
+      location: v.location?.trim() ? v.location.trim() : null,
+      capacity: v.capacity ?? null,
+      lng: v.lng ?? null,
+      lat: v.lat ?? null,
+    };
+    let saved: Facility;
+    if (target.mode === 'create') {
+      const body: FacilityCreate = { regionId: v.regionId!, kind: fields.kind, name: fields.name, status: fields.status };
+      if (fields.location) body.location = fields.location;
+      if (fields.capacity !== null) body.capacity = fields.capacity;
+      if (fields.lng !== null) body.lng = fields.lng;
+      if (fields.lat !== null) body.lat = fields.lat;
+      const attributes = attributesOf(v.attributes, {});
+      if (Object.keys(attributes).length) body.attributes = attributes;
+      saved = await facilityApi.create(body);
+      message.success(`已登记 ${saved.name}`);
+    } else {
+      const f = target.facility;
+      const patch: FacilityPatch = {};
+      if (fields.kind !== f.kind) patch.kind = fields.kind;
+      if (fields.name !== f.name) patch.name = fields.name;
+      if (fields.status !== f.status) patch.status = fields.status;
+      if (fields.location !== f.location) patch.location = fields.location;
+      if (fields.capacity !== f.capacity) patch.capacity = fields.capacity;
+      if (fields.lng !== f.lng) patch.lng = fields.lng;
+      if (fields.lat !== f.lat) patch.lat = fields.lat;
+      const attributes = attributesOf(v.attributes, f.attributes);
+      if (!sameAttributes(attributes, f.attributes)) patch.attributes = attributes;
+      if (Object.keys(patch).length === 0) {
+        message.info('没有修改');
+        onClose();
+        return;
       }
-      onSaved(saved);
-    } catch (err) {
-      setError(applyServerErrors(form, err, FIELDS));
-    } finally {
-      setSaving(false);
+      saved = await facilityApi.update(f.id, patch);
+      message.success('已保存');
     }
+    onSaved(saved);
   };
 
   return (
-    <Modal
+    <FormModal
       title={editing ? `编辑：${editing.name}` : '新增场所设施'}
       open={target !== null}
-      onOk={() => void submit().catch(() => undefined)}
-      onCancel={onClose}
-      okText="保存"
-      confirmLoading={saving}
-      destroyOnHidden
-      afterClose={() => setError(null)}
+      onClose={onClose}
+      form={form}
+      fields={FIELDS}
+      initialValues={initialValues}
+      onSubmit={submit}
       width={720}
+      testId="facility-form"
     >
-      <Form form={form} layout="vertical" initialValues={initialValues} preserve={false} autoComplete="off" data-testid="facility-form">
-        {error && <Alert type="error" showIcon title={error} className="form-alert" />}
-        <Row gutter={16}>
-          <Col span={24}>
-            {editing ? (
-              <Form.Item label="所属社区或网格">
-                <Input value={placeName(index, editing.communityId, editing.gridId)} disabled />
-              </Form.Item>
-            ) : (
-              <Form.Item name="regionId" label="所属社区或网格" rules={[{ required: true, message: '请选择所属的社区或网格' }]}>
-                <TreeSelect
-                  treeData={placeOptions(tree)}
-                  showSearch={{ treeNodeFilterProp: 'search' }}
-                  treeDefaultExpandAll
-                  placeholder="选择社区或网格"
-                />
-              </Form.Item>
-            )}
-          </Col>
-          <Col span={10}>
-            <Form.Item name="kind" label="类别" rules={[{ required: true, message: '请选择类别' }]}>
-              <Select
-                options={facilityKindOptions()}
-                placeholder="选择场所或设施类别"
-                showSearch={{ optionFilterProp: 'label' }}
-                data-testid="facility-kind"
+      <Row gutter={16}>
+        <Col span={24}>
+          {editing ? (
+            <Form.Item label="所属社区或网格">
+              <Input value={placeName(index, editing.communityId, editing.gridId)} disabled />
+            </Form.Item>
+          ) : (
+            <Form.Item name="regionId" label="所属社区或网格" rules={[{ required: true, message: '请选择所属的社区或网格' }]}>
+              <TreeSelect
+                treeData={placeOptions(tree)}
+                showSearch={{ treeNodeFilterProp: 'search' }}
+                treeDefaultExpandAll
+                placeholder="选择社区或网格"
               />
             </Form.Item>
-          </Col>
-          <Col span={14}>
-            <Form.Item
-              name="name"
-              label="名称"
-              rules={[
-                { required: true, whitespace: true, message: '请输入名称' },
-                { max: 80, message: '不能超过 80 个字' },
-              ]}
-            >
-              <Input maxLength={80} placeholder={group === 'thing' ? '如 3栋东侧消防栓' : '如 柳岸公园应急避难场所'} />
-            </Form.Item>
-          </Col>
-          <Col span={24}>
-            <Form.Item name="status" label="状态">
-              <Radio.Group optionType="button" options={FACILITY_STATUSES.map((s) => ({ value: s, label: FACILITY_STATUS[s].text }))} />
-            </Form.Item>
-          </Col>
-          <Col span={24}>
-            <Form.Item name="location" label="位置" rules={[{ max: 200, message: '不能超过 200 个字' }]}>
-              <Input maxLength={200} placeholder="如 滨河路10号柳岸花园3栋东侧" />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item name="capacity" label={group === 'thing' ? '数量 / 容量' : '可容纳人数'}>
-              <InputNumber min={0} max={1_000_000} precision={0} className="full-width" />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item name="lng" label="经度">
-              <InputNumber min={-180} max={180} step={0.000001} className="full-width" />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item name="lat" label="纬度">
-              <InputNumber min={-90} max={90} step={0.000001} className="full-width" />
-            </Form.Item>
-          </Col>
-        </Row>
-        <div className="section-label">其他属性</div>
-        <Form.List name="attributes">
-          {(fields, { add, remove }) => (
-            <>
-              {fields.map((field) => (
-                <Space key={field.key} align="start" className="attr-row">
-                  <Form.Item
-                    name={[field.name, 'key']}
-                    rules={[
-                      { required: true, whitespace: true, message: '请输入属性名' },
-                      { max: 40, message: '不能超过 40 个字' },
-                    ]}
-                  >
-                    <Input placeholder="属性名，如 责任单位" maxLength={40} />
-                  </Form.Item>
-                  <Form.Item name={[field.name, 'value']} rules={[{ max: 200, message: '不能超过 200 个字' }]}>
-                    <Input placeholder="属性值" maxLength={200} className="attr-value" />
-                  </Form.Item>
-                  <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(field.name)} aria-label="删除属性" />
-                </Space>
-              ))}
-              <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ key: '', value: '' })} disabled={fields.length >= 30}>
-                添加属性
-              </Button>
-            </>
           )}
-        </Form.List>
-      </Form>
-    </Modal>
+        </Col>
+        <Col span={10}>
+          <Form.Item name="kind" label="类别" rules={[{ required: true, message: '请选择类别' }]}>
+            <Select
+              options={facilityKindOptions()}
+              placeholder="选择场所或设施类别"
+              showSearch={{ optionFilterProp: 'label' }}
+              data-testid="facility-kind"
+            />
+          </Form.Item>
+        </Col>
+        <Col span={14}>
+          <Form.Item
+            name="name"
+            label="名称"
+            rules={[
+              { required: true, whitespace: true, message: '请输入名称' },
+              { max: 80, message: '不能超过 80 个字' },
+            ]}
+          >
+            <Input maxLength={80} placeholder={group === 'thing' ? '如 3栋东侧消防栓' : '如 柳岸公园应急避难场所'} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="status" label="状态">
+            <Radio.Group optionType="button" options={FACILITY_STATUSES.map((s) => ({ value: s, label: FACILITY_STATUS[s].text }))} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="location" label="位置" rules={[{ max: 200, message: '不能超过 200 个字' }]}>
+            <Input maxLength={200} placeholder="如 滨河路10号柳岸花园3栋东侧" />
+          </Form.Item>
+        </Col>
+        <Col span={8}>
+          <Form.Item name="capacity" label={group === 'thing' ? '数量 / 容量' : '可容纳人数'}>
+            <InputNumber min={0} max={1_000_000} precision={0} className="full-width" />
+          </Form.Item>
+        </Col>
+        <Col span={8}>
+          <Form.Item name="lng" label="经度">
+            <InputNumber min={-180} max={180} step={0.000001} className="full-width" />
+          </Form.Item>
+        </Col>
+        <Col span={8}>
+          <Form.Item name="lat" label="纬度">
+            <InputNumber min={-90} max={90} step={0.000001} className="full-width" />
+          </Form.Item>
+        </Col>
+      </Row>
+      <div className="section-label">其他属性</div>
+      <Form.List name="attributes">
+        {(fields, { add, remove }) => (
+          <>
+            {fields.map((field) => (
+              <Space key={field.key} align="start" className="attr-row">
+                <Form.Item
+                  name={[field.name, 'key']}
+                  rules={[
+                    { required: true, whitespace: true, message: '请输入属性名' },
+                    { max: 40, message: '不能超过 40 个字' },
+                  ]}
+                >
+                  <Input placeholder="属性名，如 责任单位" maxLength={40} />
+                </Form.Item>
+                <Form.Item name={[field.name, 'value']} rules={[{ max: 200, message: '不能超过 200 个字' }]}>
+                  <Input placeholder="属性值" maxLength={200} className="attr-value" />
+                </Form.Item>
+                <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(field.name)} aria-label="删除属性" />
+              </Space>
+            ))}
+            <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ key: '', value: '' })} disabled={fields.length >= 30}>
+              添加属性
+            </Button>
+          </>
+        )}
+      </Form.List>
+    </FormModal>
   );
 }

@@ -1,10 +1,9 @@
 // 新增组织 / 编辑组织: kind, name, unified social credit code (checked by the server), contact, dates.
-import { Alert, App, Col, DatePicker, Form, Input, Modal, Row, Select, TreeSelect } from 'antd';
+import { FormModal } from '../../components/FormModal';
+import { App, Col, DatePicker, Form, Input, Row, Select, TreeSelect } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
 import { organisationApi } from '../../api/endpoints';
 import type { Organisation, OrganisationCreate, OrganisationKind, OrganisationPatch } from '../../api/types';
-import { applyServerErrors } from '../../lib/formErrors';
 import { CREDIT_CODE_PATTERN, ORGANISATION_KIND_LABEL, ORGANISATION_KINDS } from '../../lib/registry';
 import { todayInZone } from '../../lib/time';
 import { useRegions } from '../../regions/context';
@@ -55,8 +54,6 @@ export function OrganisationFormModal({
   const { tree } = useRegions();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const editing = target?.mode === 'edit' ? target.organisation : null;
   const today = dayjs(todayInZone());
 
@@ -73,140 +70,128 @@ export function OrganisationFormModal({
       }
     : { ...(target?.mode === 'create' && target.regionId ? { regionId: target.regionId } : {}) };
 
-  const submit = async () => {
+  const submit = async (v: Values) => {
     if (!target) return;
-    const v = await form.validateFields();
-    setSaving(true);
-    setError(null);
-    try {
-      const body = toBody(v);
-      let saved: Organisation;
-      if (target.mode === 'create') {
-        const create: OrganisationCreate = { regionId: v.regionId!, kind: body.kind!, name: body.name! };
-        for (const k of ['creditCode', 'contactName', 'contactPhone', 'address', 'establishedOn', 'note'] as const) {
-          if (body[k] !== null) create[k] = body[k];
-        }
-        saved = await organisationApi.create(create);
-        message.success(`已登记 ${saved.name}`);
-      } else {
-        const o = target.organisation;
-        // Only what changed.
-        const patch: OrganisationPatch = {};
-        const before = toBody({
-          kind: o.kind as OrganisationKind,
-          name: o.name,
-          creditCode: o.creditCode ?? '',
-          contactName: o.contactName ?? '',
-          contactPhone: o.contactPhone ?? '',
-          address: o.address ?? '',
-          establishedOn: o.establishedOn ? dayjs(o.establishedOn) : null,
-          note: o.note ?? '',
-        });
-        for (const k of Object.keys(body) as Editable[]) {
-          if (body[k] !== before[k]) Object.assign(patch, { [k]: body[k] });
-        }
-        if (Object.keys(patch).length === 0) {
-          message.info('没有修改');
-          onClose();
-          return;
-        }
-        saved = await organisationApi.update(o.id, patch);
-        message.success('已保存');
+    const body = toBody(v);
+    let saved: Organisation;
+    if (target.mode === 'create') {
+      const create: OrganisationCreate = { regionId: v.regionId!, kind: body.kind!, name: body.name! };
+      for (const k of ['creditCode', 'contactName', 'contactPhone', 'address', 'establishedOn', 'note'] as const) {
+        if (body[k] !== null) create[k] = body[k];
       }
-      onSaved(saved);
-    } catch (err) {
-      setError(applyServerErrors(form, err, FIELDS));
-    } finally {
-      setSaving(false);
+      saved = await organisationApi.create(create);
+      message.success(`已登记 ${saved.name}`);
+    } else {
+      const o = target.organisation;
+      // Only what changed.
+      const patch: OrganisationPatch = {};
+      const before = toBody({
+        kind: o.kind as OrganisationKind,
+        name: o.name,
+        creditCode: o.creditCode ?? '',
+        contactName: o.contactName ?? '',
+        contactPhone: o.contactPhone ?? '',
+        address: o.address ?? '',
+        establishedOn: o.establishedOn ? dayjs(o.establishedOn) : null,
+        note: o.note ?? '',
+      });
+      for (const k of Object.keys(body) as Editable[]) {
+        if (body[k] !== before[k]) Object.assign(patch, { [k]: body[k] });
+      }
+      if (Object.keys(patch).length === 0) {
+        message.info('没有修改');
+        onClose();
+        return;
+      }
+      saved = await organisationApi.update(o.id, patch);
+      message.success('已保存');
     }
+    onSaved(saved);
   };
 
   return (
-    <Modal
+    <FormModal
       title={editing ? `编辑组织：${editing.name}` : '新增组织'}
       open={target !== null}
-      onOk={() => void submit().catch(() => undefined)}
-      onCancel={onClose}
-      okText="保存"
-      confirmLoading={saving}
-      destroyOnHidden
-      afterClose={() => setError(null)}
+      onClose={onClose}
+      form={form}
+      fields={FIELDS}
+      initialValues={initialValues}
+      onSubmit={submit}
       width={680}
+      testId="organisation-form"
     >
-      <Form form={form} layout="vertical" initialValues={initialValues} preserve={false} autoComplete="off" data-testid="organisation-form">
-        {error && <Alert type="error" showIcon title={error} className="form-alert" />}
-        <Row gutter={16}>
-          {!editing && (
-            <Col span={24}>
-              <Form.Item name="regionId" label="所属社区" rules={[{ required: true, message: '请选择组织所属的社区' }]}>
-                <TreeSelect
-                  treeData={placeOptions(tree, COMMUNITY_LEVEL)}
-                  showSearch={{ treeNodeFilterProp: 'search' }}
-                  treeDefaultExpandAll
-                  placeholder="选择社区"
-                />
-              </Form.Item>
-            </Col>
-          )}
-          <Col span={10}>
-            <Form.Item name="kind" label="组织类型" rules={[{ required: true, message: '请选择组织类型' }]}>
-              <Select
-                options={ORGANISATION_KINDS.map((k) => ({ value: k, label: ORGANISATION_KIND_LABEL[k] }))}
-                placeholder="选择类型"
-                data-testid="organisation-kind"
+      <Row gutter={16}>
+        {!editing && (
+          <Col span={24}>
+            <Form.Item name="regionId" label="所属社区" rules={[{ required: true, message: '请选择组织所属的社区' }]}>
+              <TreeSelect
+                treeData={placeOptions(tree, COMMUNITY_LEVEL)}
+                showSearch={{ treeNodeFilterProp: 'search' }}
+                treeDefaultExpandAll
+                placeholder="选择社区"
               />
             </Form.Item>
           </Col>
-          <Col span={14}>
-            <Form.Item
-              name="name"
-              label="名称"
-              rules={[
-                { required: true, whitespace: true, message: '请输入组织名称' },
-                { max: 80, message: '不能超过 80 个字' },
-              ]}
-            >
-              <Input maxLength={80} placeholder="如 柳岸社区居民委员会" />
-            </Form.Item>
-          </Col>
-          <Col span={12}>
-            <Form.Item
-              name="creditCode"
-              label="统一社会信用代码"
-              normalize={(v: string | undefined) => v?.toUpperCase().replace(/\s/g, '')}
-              rules={[{ pattern: CREDIT_CODE_PATTERN, message: '应为 18 位数字或大写字母（不使用 I、O、S、V、Z）' }]}
-              extra="18 位，无则不填"
-            >
-              <Input maxLength={18} className="mono" data-testid="organisation-credit-code" />
-            </Form.Item>
-          </Col>
-          <Col span={12}>
-            <Form.Item name="establishedOn" label="成立日期">
-              <DatePicker className="full-width" disabledDate={(d) => d.isAfter(today, 'day')} />
-            </Form.Item>
-          </Col>
-          <Col span={12}>
-            <Form.Item name="contactName" label="联系人" rules={[{ max: 40, message: '不能超过 40 个字' }]}>
-              <Input maxLength={40} />
-            </Form.Item>
-          </Col>
-          <Col span={12}>
-            <Form.Item name="contactPhone" label="联系电话" rules={[{ max: 30, message: '不能超过 30 个字符' }]}>
-              <Input maxLength={30} placeholder="手机或座机，如 0571-89182333" />
-            </Form.Item>
-          </Col>
-          <Col span={24}>
-            <Form.Item name="address" label="地址" rules={[{ max: 200, message: '不能超过 200 个字' }]}>
-              <Input maxLength={200} />
-            </Form.Item>
-          </Col>
-          <Col span={24}>
-            <Form.Item name="note" label="备注" rules={[{ max: 500, message: '不能超过 500 个字' }]}>
-              <Input.TextArea maxLength={500} rows={2} showCount />
-            </Form.Item>
-          </Col>
-        </Row>
-      </Form>
-    </Modal>
+        )}
+        <Col span={10}>
+          <Form.Item name="kind" label="组织类型" rules={[{ required: true, message: '请选择组织类型' }]}>
+            <Select
+              options={ORGANISATION_KINDS.map((k) => ({ value: k, label: ORGANISATION_KIND_LABEL[k] }))}
+              placeholder="选择类型"
+              data-testid="organisation-kind"
+            />
+          </Form.Item>
+        </Col>
+        <Col span={14}>
+          <Form.Item
+            name="name"
+            label="名称"
+            rules={[
+              { required: true, whitespace: true, message: '请输入组织名称' },
+              { max: 80, message: '不能超过 80 个字' },
+            ]}
+          >
+            <Input maxLength={80} placeholder="如 柳岸社区居民委员会" />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item
+            name="creditCode"
+            label="统一社会信用代码"
+            normalize={(v: string | undefined) => v?.toUpperCase().replace(/\s/g, '')}
+            rules={[{ pattern: CREDIT_CODE_PATTERN, message: '应为 18 位数字或大写字母（不使用 I、O、S、V、Z）' }]}
+            extra="18 位，无则不填"
+          >
+            <Input maxLength={18} className="mono" data-testid="organisation-credit-code" />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="establishedOn" label="成立日期">
+            <DatePicker className="full-width" disabledDate={(d) => d.isAfter(today, 'day')} />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="contactName" label="联系人" rules={[{ max: 40, message: '不能超过 40 个字' }]}>
+            <Input maxLength={40} />
+          </Form.Item>
+        </Col>
+        <Col span={12}>
+          <Form.Item name="contactPhone" label="联系电话" rules={[{ max: 30, message: '不能超过 30 个字符' }]}>
+            <Input maxLength={30} placeholder="手机或座机，如 0571-89182333" />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="address" label="地址" rules={[{ max: 200, message: '不能超过 200 个字' }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item name="note" label="备注" rules={[{ max: 500, message: '不能超过 500 个字' }]}>
+            <Input.TextArea maxLength={500} rows={2} showCount />
+          </Form.Item>
+        </Col>
+      </Row>
+    </FormModal>
   );
 }
