@@ -165,12 +165,6 @@ export function ResidentFormModal({
       onClose();
       return;
     }
-    // The server checks a new grade against the old tags when only the tags change (and vice versa):
-    // taking the 残疾人 tag off someone with a grade therefore clears the grade first, on its own.
-    if (patch.disabilityGrade === null && editing.disabilityGrade !== null && patch.tags && !patch.tags.includes('disabled')) {
-      await residentApi.update(editing.id, { disabilityGrade: null });
-      delete patch.disabilityGrade;
-    }
     const updated = await residentApi.update(editing.id, patch);
     message.success(`已保存居民 ${updated.name} 的信息`);
     onSaved(updated);
