@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { encrypt, type DataKeys } from '../crypto/personal-data.js';
 import type { Db, Executor } from '../db/pool.js';
 import { uuidv7 } from '../db/ids.js';
-import { makeIdNumber, maskIdNumber, maskPhone, nameSearchKeys } from '../modules/registry/model.js';
+import { makeIdNumber, maskIdNumber, maskPhone, nameGrams, nameSearchKeys } from '../modules/registry/model.js';
 import { buildings, residencies, residents, rooms, units } from '../modules/registry/schema.js';
 import { documentIndex, phoneIndex, standardAddress } from '../modules/registry/service.js';
 import { personName, prng } from './seed.js';
@@ -151,6 +151,7 @@ export async function seedRegister(db: Db, keys: DataKeys, today = new Date('202
       name,
       namePinyin: k.full,
       nameInitials: k.initials,
+      nameGrams: nameGrams(name),
       gender: female ? 'female' : 'male',
       birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
       idType: 'resident_id',

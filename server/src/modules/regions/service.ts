@@ -177,6 +177,8 @@ export async function dataScope(db: Db, caller: Caller): Promise<{ communityIds:
     const grid = await store.findRegion(db, caller.regionId);
     return { communityIds: grid?.parentId ? [grid.parentId] : [], gridIds: [caller.regionId] };
   }
+  // A community account's scope is its own community: no need to look it up.
+  if (caller.regionLevel === 'community') return { communityIds: [caller.regionId], gridIds: null };
   return { communityIds: await store.idsAtLevelWithin(db, caller.regionPath, 'community'), gridIds: null };
 }
 

@@ -17,6 +17,7 @@ import {
   isIdType,
   maskIdNumber,
   maskPhone,
+  nameGrams,
   nameSearchKeys,
   normaliseDocumentNumber,
   normalisePhone,
@@ -360,6 +361,7 @@ export async function importResidents(
     b.name.push(v.name!);
     b.namePinyin.push(k.full);
     b.nameInitials.push(k.initials);
+    b.nameGrams.push(nameGrams(v.name!));
     b.gender.push(gender ?? facts.gender ?? null);
     b.birthDate.push(v.birthDate || facts.birthDate || null);
     b.idType.push(idType);

@@ -18,6 +18,8 @@ import {
   maskIdNumber,
   maskName,
   maskPhone,
+  nameGrams,
+  nameQueryGrams,
   nameSearchKeys,
   normaliseDocumentNumber,
   normaliseIdNumber,
@@ -498,6 +500,30 @@ describe('age', () => {
         later.setUTCFullYear(later.getUTCFullYear() + years);
         expect(ageOn(birthDate, later)).toBe(age + years);
         expect(isElderly(birthDate, TODAY)).toBe(age >= 60);
+      }),
+    );
+  });
+});
+
+describe('name pieces (the name search index)', () => {
+  it('keeps every one- and two-character piece, NFKC and lower-case', () => {
+    expect(nameGrams('张三丰').sort()).toEqual(['三', '三丰', '丰', '张', '张三'].sort());
+    expect(nameGrams(' ＡＮＮＡ ')).toEqual(['a', 'an', 'n', 'nn', 'na']);
+    expect(nameQueryGrams('张')).toEqual(['张']);
+    expect(nameQueryGrams('三丰')).toEqual(['三丰']);
+    expect(nameQueryGrams('张三丰')).toEqual(['张三', '三丰']);
+    expect(nameQueryGrams('  ')).toEqual([]);
+  });
+
+  it('property: every substring of a name has all its query pieces among the name\'s pieces', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'张王李赵欧阳晓雯三丰aB'), minLength: 1, maxLength: 8 }), fc.nat(), fc.nat(), (name, i, j) => {
+        const chars = Array.from(name.toLowerCase());
+        const from = i % chars.length;
+        const to = from + 1 + (j % (chars.length - from));
+        const q = chars.slice(from, to).join('');
+        const pieces = new Set(nameGrams(name));
+        return nameQueryGrams(q).every((g) => pieces.has(g));
       }),
     );
   });

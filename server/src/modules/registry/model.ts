@@ -361,6 +361,37 @@ export interface NameSearchKeys {
   initials: string;
 }
 
+/** How a name and a name query are compared: NFKC, trimmed, lower-case. */
+export function nameForm(name: string): string {
+  return name.normalize('NFKC').trim().toLowerCase();
+}
+
+/**
+ * Every one- and two-character piece of a name (张三丰 → 张 三 丰 张三 三丰), the key of the name
+ * index: a query of one or two characters is one key, a longer one is all its two-character pieces
+ * (then rechecked as a substring). Trigram indexes cannot answer a two-character query, and most
+ * Chinese names and most name queries have two or three characters. The migration that made this
+ * column (0010) computes the same pieces in SQL: keep them in step.
+ */
+export function nameGrams(name: string): string[] {
+  const chars = Array.from(nameForm(name));
+  const out = new Set<string>();
+  for (let i = 0; i < chars.length; i++) {
+    out.add(chars[i]!);
+    if (i + 1 < chars.length) out.add(chars[i]! + chars[i + 1]!);
+  }
+  return [...out];
+}
+
+/** The keys a name query must all match in the name index (see nameGrams). */
+export function nameQueryGrams(q: string): string[] {
+  const chars = Array.from(nameForm(q));
+  if (chars.length <= 2) return chars.length ? [chars.join('')] : [];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i]! + chars[i + 1]!);
+  return [...out];
+}
+
 /**
  * Search keys for a name. The leading surname is read as a surname (单 shan, 曾 zeng, 仇 qiu,
  * 万俟 moqi); ü is written v as input methods do (吕 lv). Other letters and digits are kept

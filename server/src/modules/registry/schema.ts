@@ -116,6 +116,11 @@ export const residents = pgTable(
     gender: text('gender'),
     birthDate: date('birth_date'),
     idType: text('id_type').notNull(),
+    /** One- and two-character pieces of the name (model.ts nameGrams): the name search index. */
+    nameGrams: text('name_grams')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** AES-256-GCM ciphertext; never plaintext at rest (crypto/personal-data.ts). */
     idNumberEnc: bytea('id_number_enc').notNull(),
     /** Keyed hash (blind index) of the normalised number, for exact search and de-duplication. */
@@ -142,7 +147,8 @@ export const residents = pgTable(
     index('residents_phone_idx').on(t.communityId, t.phoneIndex),
     index('residents_id_idx').on(t.id),
     index('residents_grid_idx').on(t.communityId, t.gridId),
-    index('residents_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
+    // Needs btree_gin (migration 0010): the scope's communities and the name pieces in one index.
+    index('residents_name_grams_idx').using('gin', t.communityId, t.nameGrams),
     index('residents_initials_idx').using('btree', t.communityId, t.nameInitials.op('text_pattern_ops')),
     index('residents_pinyin_idx').using('btree', t.communityId, t.namePinyin.op('text_pattern_ops')),
     index('residents_tags_idx').using('gin', t.tags),

@@ -8,7 +8,7 @@ import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems, type FieldError } from '../../http/errors.js';
 import { hasPermission } from '../accounts/model.js';
-import { appendAudit, auditedChange } from '../audit/service.js';
+import { appendListReadAudit, auditedChange } from '../audit/service.js';
 import { emit } from '../events/service.js';
 import { dataScope, pathOfPlace, placeOf, regionNames } from '../regions/service.js';
 import {
@@ -17,6 +17,7 @@ import {
   idNumberFacts,
   maskIdNumber,
   maskPhone,
+  nameGrams,
   nameSearchKeys,
   normaliseDocumentNumber,
   normaliseIdNumber,
@@ -155,6 +156,7 @@ export async function createResident(ctx: Ctx, keys: DataKeys, regionId: string,
         name: input.name,
         namePinyin: keysOfName.full,
         nameInitials: keysOfName.initials,
+        nameGrams: nameGrams(input.name),
         gender: input.gender ?? derived.gender ?? null,
         birthDate: input.birthDate ?? derived.birthDate ?? null,
         idType: input.idType,
@@ -198,7 +200,7 @@ export async function updateResident(ctx: Ctx, keys: DataKeys, id: string, patch
   const values: Parameters<typeof store.updateResident>[3] = {};
   if (patch.name !== undefined) {
     const k = nameSearchKeys(patch.name);
-    Object.assign(values, { name: patch.name, namePinyin: k.full, nameInitials: k.initials });
+    Object.assign(values, { name: patch.name, namePinyin: k.full, nameInitials: k.initials, nameGrams: nameGrams(patch.name) });
   }
   if (patch.idNumber !== undefined) {
     const current = decrypt(keys, r.idNumberEnc, ID_CTX);
@@ -262,10 +264,10 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
     else f.text = q;
   }
   const r = await store.searchResidents(ctx.db, w, f, query.pageSize, (query.page - 1) * query.pageSize);
-  // Listing people is a read of personal data: recorded, without the search text (it may be a number).
-  // A read changes nothing, so its entry needs no transaction around it: one INSERT, committed before
-  // the answer leaves. The sealer chains it on its next sweep rather than being woken for every search.
-  await appendAudit(ctx.db, {
+  // Listing people is a read of personal data: recorded, without the search text (it may be a number),
+  // committed before the answer leaves (asynchronously flushed: see appendListReadAudit). The sealer
+  // chains it on its next sweep rather than being woken for every search.
+  await appendListReadAudit(ctx.db, {
     caller: ctx.caller,
     ip: ctx.ip,
     userAgent: ctx.userAgent,

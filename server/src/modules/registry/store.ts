@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/pool.js';
+import { nameQueryGrams } from './model.js';
 import { buildings, residencies, residents, rooms, units } from './schema.js';
 
 export type ResidentRow = typeof residents.$inferSelect;
@@ -58,19 +59,27 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
   if (f.text) {
     const pat = `%${f.text.replace(/[\\%_]/g, '\\$&')}%`;
     const ids = sql.param(w.communityIds);
+    const grams = nameQueryGrams(f.text);
     // A name or a current home's address matches. Written as a union of the two lookups, each by its
-    // own trigram index (residents.name, rooms.address), not as `name ilike … or exists (…)`, which
-    // PostgreSQL can only answer by testing every resident in scope.
+    // own index, not as `name ilike … or exists (…)`, which PostgreSQL can only answer by testing
+    // every resident in scope. Names: the scope and the name's pieces in one GIN index (nameGrams),
+    // rechecked as a substring when the query is longer than one piece. Addresses: the matching
+    // rooms first, by the trigram index on rooms.address (`offset 0` keeps the planner from starting
+    // at the residencies), then who lives there now.
     // Correlated names are written out: Drizzle may leave a column unqualified inside a subquery.
+    const byName = grams.length
+      ? sql`select n.community_id, n.id from residents n
+             where n.community_id = any(${ids}::uuid[]) and n.name_grams @> ${arrayParam(grams)}::text[]
+               ${grams.length > 1 || Array.from(grams[0]!).length > 2 ? sql`and n.name ilike ${pat}` : sql``}
+            union`
+      : sql``;
     conds.push(
       sql`(residents.community_id, residents.id) in (
-            select n.community_id, n.id from residents n
-             where n.community_id = any(${ids}::uuid[]) and n.name ilike ${pat}
-            union
-            select rs.community_id, rs.resident_id from residencies rs
-              join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
-             where rs.community_id = any(${ids}::uuid[]) and r.community_id = any(${ids}::uuid[])
-               and rs.moved_out_on is null and r.address ilike ${pat})`,
+            ${byName}
+            select rs.community_id, rs.resident_id
+              from (select r.community_id, r.id from rooms r
+                     where r.community_id = any(${ids}::uuid[]) and r.address ilike ${pat} offset 0) r
+              join residencies rs on rs.community_id = r.community_id and rs.room_id = r.id and rs.moved_out_on is null)`,
     );
   }
   const where = and(...conds);
@@ -293,6 +302,7 @@ export interface ResidentColumns {
   name: string[];
   namePinyin: string[];
   nameInitials: string[];
+  nameGrams: string[][];
   gender: (string | null)[];
   birthDate: (string | null)[];
   idType: string[];
@@ -321,6 +331,7 @@ export function residentColumns(): ResidentColumns {
     name: [],
     namePinyin: [],
     nameInitials: [],
+    nameGrams: [],
     gender: [],
     birthDate: [],
     idType: [],
@@ -342,6 +353,9 @@ export function residentColumns(): ResidentColumns {
     movedInOn: [],
   };
 }
+
+/** A text[] parameter (as its literal). */
+const arrayParam = (xs: string[]) => sql.param(textArrayLiteral(xs));
 
 /** A text[] literal, for one row's array inside an unnest()ed column. */
 const textArrayLiteral = (xs: string[]) => `{${xs.map(quoteElement).join(',')}}`;
@@ -380,16 +394,16 @@ export async function insertResidentColumns(db: Executor, communityId: string, c
     );
   const p = (v: readonly (string | number | boolean | Buffer | null)[], type: string) => sql`${arrayLiteral(v)}::${sql.raw(type)}[]`;
   await db.execute(sql`
-    insert into ${residents} (${cols([residents.communityId, residents.id, residents.gridId, residents.name, residents.namePinyin, residents.nameInitials, residents.gender, residents.birthDate, residents.idType, residents.idNumberEnc, residents.idNumberIndex, residents.idNumberMasked, residents.phoneEnc, residents.phoneIndex, residents.phoneMasked, residents.hukou, residents.hukouAddress, residents.tags, residents.disabilityGrade, residents.note])})
-    select ${communityId}::uuid, t.id, t.grid_id, t.name, t.name_pinyin, t.name_initials, t.gender, t.birth_date, t.id_type,
+    insert into ${residents} (${cols([residents.communityId, residents.id, residents.gridId, residents.name, residents.namePinyin, residents.nameInitials, residents.nameGrams, residents.gender, residents.birthDate, residents.idType, residents.idNumberEnc, residents.idNumberIndex, residents.idNumberMasked, residents.phoneEnc, residents.phoneIndex, residents.phoneMasked, residents.hukou, residents.hukouAddress, residents.tags, residents.disabilityGrade, residents.note])})
+    select ${communityId}::uuid, t.id, t.grid_id, t.name, t.name_pinyin, t.name_initials, t.name_grams::text[], t.gender, t.birth_date, t.id_type,
            t.id_number_enc, t.id_number_index, t.id_number_masked, t.phone_enc, t.phone_index, t.phone_masked,
            t.hukou, t.hukou_address, t.tags::text[], t.disability_grade, t.note
-      from unnest(${p(c.id, 'uuid')}, ${p(c.gridId, 'uuid')}, ${p(c.name, 'text')}, ${p(c.namePinyin, 'text')}, ${p(c.nameInitials, 'text')},
+      from unnest(${p(c.id, 'uuid')}, ${p(c.gridId, 'uuid')}, ${p(c.name, 'text')}, ${p(c.namePinyin, 'text')}, ${p(c.nameInitials, 'text')}, ${p(c.nameGrams.map(textArrayLiteral), 'text')},
                   ${p(c.gender, 'text')}, ${p(c.birthDate, 'date')}, ${p(c.idType, 'text')}, ${p(c.idNumberEnc, 'bytea')},
                   ${p(c.idNumberIndex, 'text')}, ${p(c.idNumberMasked, 'text')}, ${p(c.phoneEnc, 'bytea')}, ${p(c.phoneIndex, 'text')},
                   ${p(c.phoneMasked, 'text')}, ${p(c.hukou, 'text')}, ${p(c.hukouAddress, 'text')}, ${p(c.tags.map(textArrayLiteral), 'text')},
                   ${p(c.disabilityGrade, 'smallint')}, ${p(c.note, 'text')})
-        as t(id, grid_id, name, name_pinyin, name_initials, gender, birth_date, id_type, id_number_enc, id_number_index,
+        as t(id, grid_id, name, name_pinyin, name_initials, name_grams, gender, birth_date, id_type, id_number_enc, id_number_index,
              id_number_masked, phone_enc, phone_index, phone_masked, hukou, hukou_address, tags, disability_grade, note)`);
   await db.execute(sql`
     insert into ${residencies} (${cols([residencies.communityId, residencies.id, residencies.residentId, residencies.roomId, residencies.relation, residencies.householdHead, residencies.movedInOn])})
