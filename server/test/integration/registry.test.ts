@@ -253,9 +253,13 @@ describe('scope: nobody finds a resident outside their area by any search', () =
 
 describe('buildings, rooms and who lives where', () => {
   it('finds people by any one, two or more characters of their name, and by the new name after a rename', async () => {
-    const made = (await t.call('POST', '/api/residents', { token: admin, body: { regionId: liuan, ...person({ name: '欧阳晓雯' }) } })).json();
+    const made = (
+      await t.call('POST', '/api/residents', { token: admin, body: { regionId: liuan, ...person({ name: '欧阳晓雯' }) } })
+    ).json();
     const ids = async (q: string) =>
-      ((await t.call('GET', '/api/residents', { token: admin, query: { q, pageSize: 100 } })).json().items as { id: string }[]).map((x) => x.id);
+      ((await t.call('GET', '/api/residents', { token: admin, query: { q, pageSize: 100 } })).json().items as { id: string }[]).map(
+        (x) => x.id,
+      );
     for (const q of ['雯', '晓雯', '欧阳', '阳晓雯', '欧阳晓雯']) expect(await ids(q), q).toContain(made.id);
     for (const q of ['晓阳', '雯晓', '欧阳晓雯雯']) expect(await ids(q), q).not.toContain(made.id); // pieces out of order do not match
     const renamed = await t.call('PATCH', `/api/residents/${made.id}`, { token: admin, body: { name: '欧阳晓雪' } });

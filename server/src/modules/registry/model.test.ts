@@ -515,16 +515,21 @@ describe('name pieces (the name search index)', () => {
     expect(nameQueryGrams('  ')).toEqual([]);
   });
 
-  it('property: every substring of a name has all its query pieces among the name\'s pieces', () => {
+  it("property: every substring of a name has all its query pieces among the name's pieces", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'张王李赵欧阳晓雯三丰aB'), minLength: 1, maxLength: 8 }), fc.nat(), fc.nat(), (name, i, j) => {
-        const chars = Array.from(name.toLowerCase());
-        const from = i % chars.length;
-        const to = from + 1 + (j % (chars.length - from));
-        const q = chars.slice(from, to).join('');
-        const pieces = new Set(nameGrams(name));
-        return nameQueryGrams(q).every((g) => pieces.has(g));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'张王李赵欧阳晓雯三丰aB'), minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.nat(),
+        (name, i, j) => {
+          const chars = Array.from(name.toLowerCase());
+          const from = i % chars.length;
+          const to = from + 1 + (j % (chars.length - from));
+          const q = chars.slice(from, to).join('');
+          const pieces = new Set(nameGrams(name));
+          return nameQueryGrams(q).every((g) => pieces.has(g));
+        },
+      ),
     );
   });
 });
