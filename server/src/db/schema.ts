@@ -7,3 +7,4 @@ export * from '../modules/registry/schema.js';
 export * from '../modules/organisations/schema.js';
 export * from '../modules/timeline/schema.js';
 export * from '../modules/facilities/schema.js';
+export * from '../modules/evaluation/schema.js';

@@ -144,6 +144,9 @@ export async function seedRegister(db: Db, keys: DataKeys, today = new Date('202
     if (age >= 18 && rand() < 0.002)
       tags.push(pick(['community_correction', 'released_prisoner', 'mental_disorder', 'drug_rehab', 'petitioner']));
     const local = rand() < 0.82;
+    // About 83% of registered residents have an electronic health record (`003` L2P5 asks for 80%);
+    // drawn from the ID's sequence digits so the rest of the demo stays as it was.
+    if (local && Number(id.slice(14, 17)) % 100 < 83) tags.push('health_record');
     const row: typeof residents.$inferInsert = {
       communityId: c.id,
       id: uuidv7(),

@@ -16,6 +16,8 @@ import { organisationRoutes } from '../modules/organisations/routes.js';
 import { importOrganisations, ORGANISATION_COLUMNS } from '../modules/organisations/ledger.js';
 import { timelineRoutes } from '../modules/timeline/routes.js';
 import { facilityRoutes } from '../modules/facilities/routes.js';
+import { evaluationRoutes } from '../modules/evaluation/routes.js';
+import '../modules/registry/measures.js'; // the register's live measures for evaluation
 import type { DataKeys } from '../crypto/personal-data.js';
 import { systemRoutes } from '../modules/system/routes.js';
 import type { RouteAccess } from './context.js';
@@ -115,6 +117,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(organisationRoutes(db));
   await app.register(timelineRoutes(db));
   await app.register(facilityRoutes(db));
+  await app.register(evaluationRoutes(db));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');

@@ -73,6 +73,14 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/facilities/{id}': [...ADMINS, 'grid_worker', 'property_staff'],
   'POST /api/facilities': ['community_admin', 'grid_worker'],
   'PATCH /api/facilities/{id}': ['community_admin', 'grid_worker'],
+  'GET /api/frameworks': ALL,
+  'GET /api/frameworks/detail': ALL,
+  'POST /api/evaluation/what-if': ALL,
+  'GET /api/evaluation/scorecard': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/gap': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/rollup': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/values': [...ADMINS, 'evaluator'],
+  'POST /api/evaluation/values': ['community_admin'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -278,6 +286,37 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/rooms': () => ({ query: { q: '室' } }),
   'GET /api/residents/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.residentId : other.residentId } }),
   'GET /api/rooms/{id}/timeline': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.roomId : other.roomId } }),
+  'GET /api/frameworks': () => ({}),
+  'GET /api/frameworks/detail': () => ({ query: { code: 'DB37/T 3890.3-2020' } }),
+  'POST /api/evaluation/what-if': () => ({ body: { framework: 'BJ-ZHSQ-2013', indicators: { '1': 1 } } }),
+  'GET /api/evaluation/scorecard': ({ scope, target }) => ({
+    query: { communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'DB37/T 3890.3-2020' },
+  }),
+  'GET /api/evaluation/gap': ({ scope, target }) => ({
+    query: { communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'BJ-ZHSQ-2013' },
+  }),
+  'GET /api/evaluation/rollup': ({ scope, target }) => ({
+    query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'DB37/T 3890.3-2020' },
+  }),
+  'GET /api/evaluation/values': ({ scope, target }) => ({
+    query: {
+      communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId,
+      framework: 'DB37/T 3890.3-2020',
+      criterion: 'L1P2.1',
+    },
+  }),
+  'POST /api/evaluation/values': ({ scope, target }) => ({
+    body: {
+      communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId,
+      framework: 'DB37/T 3890.3-2020',
+      criterion: 'L1P2.1',
+      value: 1,
+      source: '现场核验',
+      referenceDate: '2026-06-30',
+      quality: 'A',
+      evidence: [{ title: '无线网络覆盖点位图' }],
+    },
+  }),
   'GET /api/facilities': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/facilities/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.facilityId : other.facilityId } }),
   'POST /api/facilities': ({ scope, target }) => ({
@@ -322,6 +361,11 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
+  'GET /api/evaluation/scorecard',
+  'GET /api/evaluation/gap',
+  'GET /api/evaluation/rollup',
+  'GET /api/evaluation/values',
+  'POST /api/evaluation/values',
   'GET /api/users',
   'GET /api/users/{id}',
   'POST /api/users',

@@ -257,7 +257,7 @@ describe('buildings, rooms and who lives where', () => {
       await t.call('POST', '/api/residents', { token: admin, body: { regionId: liuan, ...person({ name: '欧阳晓雯' }) } })
     ).json();
     const ids = async (q: string) =>
-      ((await t.call('GET', '/api/residents', { token: admin, query: { q, pageSize: 100 } })).json().items as { id: string }[]).map(
+      ((await t.call('GET', '/api/residents', { token: admin, query: { q, pageSize: '100' } })).json().items as { id: string }[]).map(
         (x) => x.id,
       );
     for (const q of ['雯', '晓雯', '欧阳', '阳晓雯', '欧阳晓雯']) expect(await ids(q), q).toContain(made.id);

@@ -199,7 +199,8 @@ export type ResidentTag =
   | 'released_prisoner'
   | 'drug_rehab'
   | 'petitioner'
-  | 'idle_youth';
+  | 'idle_youth'
+  | 'health_record';
 
 export type IdType = 'resident_id' | 'passport' | 'hk_macau_permit' | 'taiwan_permit' | 'foreign_permanent' | 'other';
 
@@ -542,3 +543,217 @@ export interface FacilityCreate {
 }
 
 export type FacilityPatch = Partial<Omit<FacilityCreate, 'regionId'>>;
+
+// ---- 社区评价 (evaluation) -------------------------------------------------------------------------
+
+/** weighted-achievement 加权达成度（山东 DB37） | beijing-stars 北京星级 */
+export type EvaluationRule = 'weighted-achievement' | 'beijing-stars';
+
+export interface FrameworkSummary {
+  code: string;
+  title: string;
+  issuer: string;
+  version: string;
+  status: string;
+  published: string | null;
+  effective: string | null;
+  source: string;
+  rule: EvaluationRule | string;
+  indicators: number;
+  criteria: number;
+}
+
+export type CriterionKind = 'boolean' | 'ratio' | 'count' | 'duration' | string;
+
+export interface FrameworkCriterion {
+  code: string;
+  text: string;
+  kind: CriterionKind;
+  unit?: string;
+  threshold?: number;
+  direction?: string;
+  numerator?: string;
+  denominator?: string;
+  clause: string;
+  measure?: string;
+}
+
+export interface FrameworkIndicator {
+  code: string;
+  name: string;
+  definition?: string;
+  weight?: number;
+  clause: string;
+  criteria: FrameworkCriterion[];
+}
+
+export interface FrameworkGroup {
+  code: string;
+  name: string;
+  weight?: number;
+  clause: string;
+  groups?: FrameworkGroup[];
+  indicators?: FrameworkIndicator[];
+}
+
+export interface FrameworkDetail {
+  code: string;
+  title: string;
+  issuer?: string;
+  version?: string;
+  rule: EvaluationRule | string;
+  stars: unknown[];
+  groups: FrameworkGroup[];
+  /** Criterion codes computed live from the platform's data. */
+  measures: string[];
+  [extra: string]: unknown;
+}
+
+export interface EvidenceItem {
+  title: string;
+  url?: string;
+  reference?: string;
+}
+
+export type ValueQuality = 'A' | 'B' | 'C' | 'D';
+
+export interface MeasureProvenance {
+  kind: 'measure';
+  measure: string;
+  title: string;
+  method: string;
+  computedAt: string;
+  records: number;
+  numerator: number | null;
+  denominator: number | null;
+}
+
+export interface EnteredProvenance {
+  kind: 'entered';
+  version: number;
+  source: string;
+  referenceDate: string;
+  quality: ValueQuality | string;
+  evidence: EvidenceItem[];
+  enteredBy: string | null;
+  enteredAt: string;
+}
+
+export type Provenance = MeasureProvenance | EnteredProvenance | null;
+
+export interface CriterionState {
+  code: string;
+  text: string;
+  kind: CriterionKind;
+  unit: string | null;
+  threshold: number | null;
+  direction: string | null;
+  clause: string;
+  /** null: nothing entered yet (counts as not met). */
+  value: number | null;
+  met: boolean;
+  provenance: Provenance;
+}
+
+export interface IndicatorScore {
+  code: string;
+  name: string;
+  group: { code: string; name: string };
+  clause: string;
+  weight: number | null;
+  /** 0..1 */
+  achievement: number;
+  score: number;
+  criteria: CriterionState[];
+}
+
+export interface GroupAchievement {
+  code: string;
+  name: string;
+  /** 0..1 */
+  achievement: number;
+  weight: number | null;
+}
+
+export interface Scorecard {
+  communityId: string;
+  framework: string;
+  version: string;
+  rule: EvaluationRule | string;
+  total: number;
+  stars?: number;
+  computedAt: string;
+  groups: GroupAchievement[];
+  indicators: IndicatorScore[];
+}
+
+export interface GapStep {
+  indicator: string;
+  name: string;
+  criteria: { code: string; text: string }[];
+  gain: number;
+}
+
+export interface GapAnalysis {
+  framework: string;
+  current: { total: number; stars?: number };
+  target: number;
+  reachable: boolean;
+  criteriaToFix: number | null;
+  reached: number | null;
+  steps: GapStep[];
+}
+
+export interface RollupCommunity {
+  id: string;
+  name: string;
+  street: string;
+  total: number;
+  stars?: number;
+  rank: number;
+  groups: { code: string; achievement: number }[];
+  indicators: Record<string, number>;
+}
+
+export interface Rollup {
+  framework: string;
+  version: string;
+  rule: EvaluationRule | string;
+  computedAt: string;
+  indicators: { code: string; name: string; group: string }[];
+  communities: RollupCommunity[];
+  summary: { count: number; average: number; best: number; worst: number; distribution: { label: string; count: number }[] };
+}
+
+export interface EvaluationValueCreate {
+  communityId: string;
+  framework: string;
+  criterion: string;
+  /** Boolean criteria 1 / 0; ratios in percent. */
+  value: number;
+  source: string;
+  /** YYYY-MM-DD */
+  referenceDate: string;
+  quality: ValueQuality;
+  evidence: EvidenceItem[];
+  note?: string | null;
+}
+
+export interface EvaluationValue {
+  id: string;
+  communityId: string;
+  framework: string;
+  criterion: string;
+  version: number;
+  value: number;
+  met: boolean;
+  numerator: number | null;
+  denominator: number | null;
+  source: string;
+  referenceDate: string;
+  quality: ValueQuality | string;
+  evidence: EvidenceItem[];
+  note: string | null;
+  enteredBy: string | null;
+  enteredAt: string;
+}

@@ -29,6 +29,7 @@ export const RESIDENT_TAGS: readonly ResidentTag[] = [
   'drug_rehab',
   'petitioner',
   'idle_youth',
+  'health_record',
 ];
 
 export const TAG_LABEL: Record<ResidentTag, string> = {
@@ -47,6 +48,7 @@ export const TAG_LABEL: Record<ResidentTag, string> = {
   drug_rehab: '吸毒戒毒人员',
   petitioner: '重点信访人员',
   idle_youth: '社会闲散青少年',
+  health_record: '已建电子健康档案',
 };
 
 /** Care groups in warm colours, welfare in gold, civic roles in blue/green, sensitive control groups in red/purple. */
@@ -66,6 +68,7 @@ export const TAG_COLOR: Record<ResidentTag, string> = {
   drug_rehab: 'red',
   petitioner: 'purple',
   idle_youth: 'purple',
+  health_record: 'blue',
 };
 
 /** Tags the server shows (and lets filter by) only with the permission registry.sensitive. */

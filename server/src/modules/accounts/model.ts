@@ -31,6 +31,9 @@ export const PERMISSIONS = [
   'registry.sensitive',
   // Bulk import of ledgers into a community (community workers).
   'registry.import',
+  // Evaluation (issue 4): see scorecards and roll-ups; enter values with evidence for a community.
+  'evaluation.read',
+  'evaluation.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -53,6 +56,7 @@ const ADMIN_PERMS: readonly Permission[] = [
   'users.write',
   'registry.read',
   'registry.sensitive',
+  'evaluation.read',
 ];
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {
@@ -80,7 +84,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   community_admin: {
     label: '社区管理员',
     levels: ['community'],
-    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import'],
+    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import', 'evaluation.write'],
     grants: ['community_admin', ...OPERATIONAL],
     description: '社区工作者：维护本社区的网格与工作人员账号。',
   },
@@ -108,7 +112,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   evaluator: {
     label: '评估人员',
     levels: ['city', 'district', 'street', 'community'],
-    permissions: ['regions.read'],
+    permissions: ['regions.read', 'evaluation.read'],
     grants: [],
     description: '专家或第三方评估人员（`002` 6.2）：审核本区域的评估。',
   },

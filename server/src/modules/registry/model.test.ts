@@ -429,7 +429,7 @@ describe('pinyin search keys', () => {
 
 describe('resident tags', () => {
   it('labels every tag in Chinese', () => {
-    expect(RESIDENT_TAGS).toHaveLength(15);
+    expect(RESIDENT_TAGS).toHaveLength(16);
     expect(Object.keys(RESIDENT_TAG_LABELS).sort()).toEqual([...RESIDENT_TAGS].sort());
     expect(RESIDENT_TAG_LABELS.elderly_alone).toBe('独居老人');
     expect(RESIDENT_TAG_LABELS.dibao).toBe('低保对象');

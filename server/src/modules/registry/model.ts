@@ -428,7 +428,8 @@ export function nameSearchKeys(name: string): NameSearchKeys {
  * - dibao, special_hardship, left_behind_child: assistance (`004` 5.3.3 帮扶救助服务);
  * - volunteer: `002` #24; party_member: Party building (`001` 党建);
  * - community_correction and the special groups mental_disorder, released_prisoner, drug_rehab,
- *   petitioner, idle_youth: `003` L3P5 (特殊人群监管).
+ *   petitioner, idle_youth: `003` L3P5 (特殊人群监管);
+ * - health_record (has an electronic health record): `003` L2P5 (社区医疗, 建档率).
  */
 export const RESIDENT_TAGS = [
   'elderly_alone',
@@ -446,6 +447,7 @@ export const RESIDENT_TAGS = [
   'drug_rehab',
   'petitioner',
   'idle_youth',
+  'health_record',
 ] as const;
 export type ResidentTag = (typeof RESIDENT_TAGS)[number];
 
@@ -465,6 +467,7 @@ export const RESIDENT_TAG_LABELS: Record<ResidentTag, string> = {
   drug_rehab: '吸毒戒毒人员',
   petitioner: '重点信访人员',
   idle_youth: '社会闲散青少年',
+  health_record: '已建电子健康档案',
 };
 
 /**

@@ -1,0 +1,406 @@
+// Evaluation (issue 4): live scorecards from measures and entered values, what-if, gap analysis,
+// roll-ups over the region tree. Scoring rules live in model.ts; measures in measures.ts.
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.js';
+import { uuidv7 } from '../../db/ids.js';
+import type { Ctx } from '../../http/context.js';
+import { problems } from '../../http/errors.js';
+import { auditedChange } from '../audit/service.js';
+import { placeOf } from '../regions/service.js';
+import {
+  achievementOf,
+  cheapestPath,
+  criterionMet,
+  frameworks,
+  score,
+  type CriterionSpec,
+  type Framework,
+  type ScoreResult,
+} from './model.js';
+import { measureOf } from './measures.js';
+import { evaluationValues } from './schema.js';
+
+export function frameworkOf(code: string, field = 'query.framework'): Framework {
+  const f = frameworks().get(code);
+  if (!f) throw problems.field(field, `没有这个评价标准：${code}（可选：${[...frameworks().keys()].join('、')}）`);
+  return f;
+}
+
+export function listFrameworks() {
+  return [...frameworks().values()].map((f) => ({
+    code: f.code,
+    title: f.title,
+    issuer: f.issuer,
+    version: f.version,
+    status: f.status,
+    published: f.published ?? null,
+    effective: f.effective ?? null,
+    source: f.source,
+    rule: f.rule,
+    indicators: f.indicators.length,
+    criteria: f.criteria.size,
+  }));
+}
+
+/** The whole framework as data (the indicator tree with every criterion), for the framework browser. */
+export function frameworkDetail(code: string) {
+  const f = frameworkOf(code, 'query.code');
+  const { indicators: _i, criteria: _c, ...file } = f;
+  return {
+    ...file,
+    stars: f.stars ?? [],
+    measures: [...f.criteria.values()].filter((x) => measureOf(x.criterion.measure)).map((x) => x.criterion.code),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What-if (stateless)
+// ---------------------------------------------------------------------------------------------
+
+export function whatIf(input: { framework: string; indicators: Record<string, number>; priorStars?: number }): ScoreResult {
+  const f = frameworkOf(input.framework, 'body.framework');
+  const known = new Set(f.indicators.map((i) => i.code));
+  const unknown = Object.keys(input.indicators).filter((k) => !known.has(k));
+  if (unknown.length) throw problems.field(`body.indicators.${unknown[0]}`, `${f.code} 没有指标 ${unknown.join('、')}`);
+  return score(f, input.indicators, input.priorStars);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scorecards
+// ---------------------------------------------------------------------------------------------
+
+export interface CriterionState {
+  code: string;
+  text: string;
+  kind: CriterionSpec['kind'];
+  unit: string | null;
+  threshold: number | null;
+  direction: string | null;
+  clause: string;
+  /** null: no value yet (counts as not met). */
+  value: number | null;
+  met: boolean;
+  provenance:
+    | {
+        kind: 'measure';
+        measure: string;
+        title: string;
+        method: string;
+        computedAt: string;
+        records: number;
+        numerator: number | null;
+        denominator: number | null;
+      }
+    | {
+        kind: 'entered';
+        version: number;
+        source: string;
+        referenceDate: string;
+        quality: string;
+        evidence: unknown[];
+        enteredBy: string | null;
+        enteredAt: string;
+      }
+    | null;
+}
+
+type ValueRow = typeof evaluationValues.$inferSelect;
+
+/** The current entered value of every criterion of `framework` for the communities. */
+async function currentValues(db: Executor, communityIds: string[], framework: string): Promise<Map<string, Map<string, ValueRow>>> {
+  const rows = await db
+    .selectDistinctOn([evaluationValues.communityId, evaluationValues.criterion])
+    .from(evaluationValues)
+    .where(and(inArray(evaluationValues.communityId, communityIds), eq(evaluationValues.framework, framework)))
+    .orderBy(evaluationValues.communityId, evaluationValues.criterion, desc(evaluationValues.version));
+  const out = new Map<string, Map<string, ValueRow>>();
+  for (const r of rows) {
+    let m = out.get(r.communityId);
+    if (!m) out.set(r.communityId, (m = new Map()));
+    m.set(r.criterion, r);
+  }
+  return out;
+}
+
+export interface Scorecard extends ScoreResult {
+  communityId: string;
+  computedAt: string;
+  indicators: (ScoreResult['indicators'][number] & {
+    name: string;
+    group: { code: string; name: string };
+    clause: string;
+    criteria: CriterionState[];
+  })[];
+  /** Achievement per level-1 group (0..1), for the radar chart. */
+  groups: { code: string; name: string; achievement: number; weight: number | null }[];
+}
+
+/** Live scorecards for many communities at once: one query per measure and one for entered values. */
+export async function scorecards(
+  db: Executor,
+  f: Framework,
+  communityIds: string[],
+  priorStars?: Map<string, number>,
+): Promise<Scorecard[]> {
+  if (communityIds.length === 0) return [];
+  const computedAt = new Date().toISOString();
+  const keys = [...new Set([...f.criteria.values()].map((x) => x.criterion.measure).filter((k): k is string => !!measureOf(k)))];
+  const [entered, ...measured] = await Promise.all([
+    currentValues(db, communityIds, f.code),
+    ...keys.map((k) => measureOf(k)!.compute(db, communityIds)),
+  ]);
+  const byKey = new Map(keys.map((k, i) => [k, measured[i]!]));
+  return communityIds.map((communityId) => {
+    const states = new Map<string, CriterionState>();
+    for (const { criterion: c } of f.criteria.values()) {
+      const base = {
+        code: c.code,
+        text: c.text,
+        kind: c.kind,
+        unit: c.unit ?? null,
+        threshold: c.threshold ?? null,
+        direction: c.direction ?? null,
+        clause: c.clause,
+      };
+      const m = measureOf(c.measure);
+      if (m) {
+        const v = byKey.get(m.key)!.get(communityId)!;
+        const met = c.kind === 'boolean' ? (v.met ?? v.value > 0) : criterionMet(c, v.value);
+        states.set(c.code, {
+          ...base,
+          value: c.kind === 'boolean' ? (met ? 1 : 0) : v.value,
+          met,
+          provenance: {
+            kind: 'measure',
+            measure: m.key,
+            title: m.title,
+            method: m.method,
+            computedAt,
+            records: v.records,
+            numerator: v.numerator ?? null,
+            denominator: v.denominator ?? null,
+          },
+        });
+        continue;
+      }
+      const e = entered.get(communityId)?.get(c.code);
+      states.set(c.code, {
+        ...base,
+        value: e ? e.value : null,
+        met: e ? criterionMet(c, e.value) : false,
+        provenance: e
+          ? {
+              kind: 'entered',
+              version: e.version,
+              source: e.source,
+              referenceDate: e.referenceDate,
+              quality: e.quality,
+              evidence: e.evidence as unknown[],
+              enteredBy: e.enteredByName,
+              enteredAt: e.enteredAt.toISOString(),
+            }
+          : null,
+      });
+    }
+    const achievements = Object.fromEntries(f.indicators.map((i) => [i.code, achievementOf(f, i, (code) => states.get(code)!.met)]));
+    const result = score(f, achievements, priorStars?.get(communityId));
+    const indicators = result.indicators.map((s, k) => {
+      const i = f.indicators[k]!;
+      return { ...s, name: i.name, group: i.group, clause: i.clause, criteria: i.criteria.map((c) => states.get(c.code)!) };
+    });
+    const groups = f.groups.map((g) => {
+      const members = f.indicators.filter((i) => i.group.code === g.code);
+      const achievement = members.length ? members.reduce((s, i) => s + achievements[i.code]!, 0) / members.length : 0;
+      return { code: g.code, name: g.name, achievement: Math.round(achievement * 1000) / 1000, weight: g.weight ?? null };
+    });
+    return { ...result, communityId, computedAt, indicators, groups };
+  });
+}
+
+export async function communityScorecard(ctx: Ctx, communityId: string, framework: string, priorStars?: number) {
+  const f = frameworkOf(framework);
+  const place = await placeOf(ctx.db, communityId);
+  if (!place || place.gridId) throw problems.field('query.communityId', '应为社区');
+  const prior = priorStars === undefined ? undefined : new Map([[communityId, priorStars]]);
+  return (await scorecards(ctx.db, f, [communityId], prior))[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entered values (versioned, with evidence)
+// ---------------------------------------------------------------------------------------------
+
+export interface ValueInput {
+  communityId: string;
+  framework: string;
+  criterion: string;
+  value: number;
+  numerator?: number | null;
+  denominator?: number | null;
+  source: string;
+  referenceDate: string;
+  quality: 'A' | 'B' | 'C' | 'D';
+  evidence: { title: string; url?: string | undefined; reference?: string | undefined }[];
+  note?: string | null;
+}
+
+export async function enterValue(ctx: Ctx, input: ValueInput) {
+  const f = frameworkOf(input.framework, 'body.framework');
+  const entry = f.criteria.get(input.criterion);
+  if (!entry) throw problems.field('body.criterion', `${f.code} 没有考核项 ${input.criterion}`);
+  const c = entry.criterion;
+  const m = measureOf(c.measure);
+  if (m) throw problems.field('body.criterion', `该项由平台数据自动计算（${m.title}），不能手工填报`);
+  if (c.kind === 'boolean' && input.value !== 0 && input.value !== 1)
+    throw problems.field('body.value', '是否达到：应为 1（达到）或 0（未达到）');
+  if (c.kind === 'ratio' && (input.value < 0 || input.value > 100)) throw problems.field('body.value', '比例应在 0–100（%）之间');
+  if (c.kind !== 'boolean' && input.value < 0) throw problems.field('body.value', '数值不能为负');
+  if (input.referenceDate > new Date().toISOString().slice(0, 10)) throw problems.field('body.referenceDate', '数据日期不能晚于今天');
+  const place = await placeOf(ctx.db, input.communityId);
+  if (!place || place.gridId) throw problems.field('body.communityId', '应为社区');
+  return auditedChange(
+    ctx,
+    {
+      targetType: 'evaluation_value',
+      targetId: (r) => r.id,
+      scopePath: () => place.path,
+      statusCode: 201,
+      detail: (r) => ({ framework: f.code, criterion: c.code, version: r.version, value: r.value }),
+    },
+    async (tx: Executor) => {
+      // Versions are numbered per criterion; the unique key refuses a concurrent duplicate number.
+      const [{ next }] = (
+        await tx.execute<{ next: number }>(sql`
+          select coalesce(max(version), 0) + 1 as next from evaluation_values
+           where community_id = ${input.communityId} and framework = ${f.code} and criterion = ${c.code}`)
+      ).rows as [{ next: number }];
+      const [row] = await tx
+        .insert(evaluationValues)
+        .values({
+          communityId: input.communityId,
+          id: uuidv7(),
+          framework: f.code,
+          criterion: c.code,
+          version: Number(next),
+          value: input.value,
+          numerator: input.numerator ?? null,
+          denominator: input.denominator ?? null,
+          source: input.source,
+          referenceDate: input.referenceDate,
+          quality: input.quality,
+          evidence: input.evidence,
+          note: input.note ?? null,
+          enteredBy: ctx.caller.userId,
+          enteredByName: ctx.caller.displayName,
+        })
+        .returning();
+      return presentValue(row!, c);
+    },
+  );
+}
+
+function presentValue(r: ValueRow, c: CriterionSpec) {
+  return {
+    id: r.id,
+    communityId: r.communityId,
+    framework: r.framework,
+    criterion: r.criterion,
+    version: r.version,
+    value: r.value,
+    met: criterionMet(c, r.value),
+    numerator: r.numerator,
+    denominator: r.denominator,
+    source: r.source,
+    referenceDate: r.referenceDate,
+    quality: r.quality,
+    evidence: r.evidence as unknown[],
+    note: r.note,
+    enteredBy: r.enteredByName,
+    enteredAt: r.enteredAt.toISOString(),
+  };
+}
+
+export async function valueHistory(db: Db, communityId: string, framework: string, criterion: string) {
+  const f = frameworkOf(framework);
+  const entry = f.criteria.get(criterion);
+  if (!entry) throw problems.field('query.criterion', `${f.code} 没有考核项 ${criterion}`);
+  const rows = await db
+    .select()
+    .from(evaluationValues)
+    .where(
+      and(eq(evaluationValues.communityId, communityId), eq(evaluationValues.framework, f.code), eq(evaluationValues.criterion, criterion)),
+    )
+    .orderBy(desc(evaluationValues.version));
+  return rows.map((r) => presentValue(r, entry.criterion));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gap analysis and roll-up
+// ---------------------------------------------------------------------------------------------
+
+export async function gap(ctx: Ctx, communityId: string, framework: string, target: number | undefined, priorStars: number | undefined) {
+  const card = await communityScorecard(ctx, communityId, framework, priorStars);
+  const f = frameworkOf(framework);
+  const met = new Map(card.indicators.flatMap((i) => i.criteria.map((c) => [c.code, c.met] as const)));
+  const goal =
+    target ?? (f.rule === 'beijing-stars' ? Math.min(5, (card.stars ?? 0) + 1) : Math.min(100, Math.floor(card.total / 10) * 10 + 10)); // the next ten points
+  const path = cheapestPath(f, (code) => met.get(code) ?? false, goal, priorStars);
+  return {
+    framework: f.code,
+    current: { total: card.total, ...(card.stars !== undefined ? { stars: card.stars } : {}) },
+    target: goal,
+    reachable: path !== null,
+    criteriaToFix: path?.criteriaToFix ?? null,
+    reached: path?.reached ?? null,
+    steps: path?.steps ?? [],
+  };
+}
+
+/** Every community under a region: score, stars, rank, and per-indicator achievement (heat map). */
+export async function rollup(db: Db, regionPath: string, framework: string) {
+  const f = frameworkOf(framework);
+  const { rows } = await db.$client.query<{ id: string; name: string; path_names: string }>(
+    `select c.id, c.name, coalesce(s.name, '') as path_names
+       from regions c left join regions s on s.id = c.parent_id
+      where c.level = 'community' and c.path like $1 || '%' order by c.code`,
+    [regionPath],
+  );
+  const cards = await scorecards(
+    db,
+    f,
+    rows.map((r) => r.id),
+  );
+  const communities = cards.map((c, k) => ({
+    id: c.communityId,
+    name: rows[k]!.name,
+    street: rows[k]!.path_names,
+    total: c.total,
+    ...(c.stars !== undefined ? { stars: c.stars } : {}),
+    groups: c.groups.map((g) => ({ code: g.code, achievement: g.achievement })),
+    indicators: Object.fromEntries(c.indicators.map((i) => [i.code, Math.round(i.achievement * 1000) / 1000])),
+  }));
+  const ranked = [...communities].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh-CN'));
+  const rank = new Map(ranked.map((c, i) => [c.id, i + 1]));
+  const totals = communities.map((c) => c.total);
+  const buckets =
+    f.rule === 'beijing-stars'
+      ? [0, 1, 2, 3, 4, 5].map((s) => ({ label: `${s}星`, count: communities.filter((c) => (c.stars ?? 0) === s).length }))
+      : [0, 20, 40, 60, 80].map((lo) => ({
+          label: `${lo}–${lo + 20}`,
+          count: totals.filter((t) => t >= lo && (lo === 80 ? t <= 100 : t < lo + 20)).length,
+        }));
+  return {
+    framework: f.code,
+    version: f.version,
+    rule: f.rule,
+    computedAt: cards[0]?.computedAt ?? new Date().toISOString(),
+    indicators: f.indicators.map((i) => ({ code: i.code, name: i.name, group: i.group.code })),
+    communities: communities.map((c) => ({ ...c, rank: rank.get(c.id)! })),
+    summary: {
+      count: communities.length,
+      average: communities.length ? Math.round((totals.reduce((s, x) => s + x, 0) / communities.length) * 100) / 100 : 0,
+      best: totals.length ? Math.max(...totals) : 0,
+      worst: totals.length ? Math.min(...totals) : 0,
+      distribution: buckets,
+    },
+  };
+}

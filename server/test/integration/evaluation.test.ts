@@ -1,0 +1,199 @@
+// Evaluation (issue 4): frameworks, what-if, live scorecards fed by the register, entered values
+// with evidence (versioned), gap analysis, roll-ups, and scope.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeIdNumber } from '../../src/modules/registry/model.js';
+import { setupTestApp, type TestApp } from '../helpers.js';
+
+let t: TestApp;
+let admin: string;
+let liuan: string;
+let jiangyue: string;
+let seq = 300;
+const DB37 = 'DB37/T 3890.3-2020';
+const BJ = 'BJ-ZHSQ-2013';
+
+beforeAll(async () => {
+  t = await setupTestApp();
+  admin = await t.login('liuan_admin');
+  liuan = await t.region('柳岸社区');
+  jiangyue = await t.region('江月社区');
+});
+afterAll(() => t.close());
+
+type Card = {
+  total: number;
+  stars?: number;
+  indicators: {
+    code: string;
+    achievement: number;
+    criteria: { code: string; value: number | null; met: boolean; provenance: Record<string, unknown> | null }[];
+  }[];
+};
+const card = async (communityId: string, framework = DB37, token = admin) =>
+  (await t.call('GET', '/api/evaluation/scorecard', { token, query: { communityId, framework } })).json() as Card;
+const criterion = (c: Card, code: string) => c.indicators.flatMap((i) => i.criteria).find((x) => x.code === code)!;
+
+describe('frameworks and what-if', () => {
+  it('lists the shipped frameworks', async () => {
+    const list = (await t.call('GET', '/api/frameworks', { token: admin })).json();
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: DB37, version: '2020', indicators: 24 }),
+        expect.objectContaining({ code: BJ, version: '2013', indicators: 38 }),
+      ]),
+    );
+    const detail = (await t.call('GET', '/api/frameworks/detail', { token: admin, query: { code: BJ } })).json();
+    expect(detail.stars).toHaveLength(5);
+    expect((await t.call('GET', '/api/frameworks/detail', { token: admin, query: { code: 'X' } })).statusCode).toBe(400);
+  });
+
+  it('scores a what-if under each framework, and names a bad field', async () => {
+    const db = await t.call('POST', '/api/evaluation/what-if', {
+      token: admin,
+      body: { framework: DB37, indicators: { L1P1: 1, L2P5: 0.5, L4P1: 1 } },
+    });
+    expect(db.statusCode, db.body).toBe(200);
+    expect(db.json()).toMatchObject({ framework: DB37, total: 16 });
+    expect(db.json().indicators.find((i: { code: string }) => i.code === 'L2P5')).toEqual({
+      code: 'L2P5',
+      weight: 6,
+      achievement: 0.5,
+      score: 3,
+    });
+    const twentyFive = Object.fromEntries(Array.from({ length: 25 }, (_, k) => [String(k + 1), 1]));
+    const bj = async (priorStars?: number) =>
+      (
+        await t.call('POST', '/api/evaluation/what-if', {
+          token: admin,
+          body: { framework: BJ, indicators: twentyFive, ...(priorStars !== undefined ? { priorStars } : {}) },
+        })
+      ).json();
+    expect(await bj()).toMatchObject({ total: 25, stars: 3 });
+    expect(await bj(3)).toMatchObject({ total: 25, stars: 4 });
+    const bad = await t.call('POST', '/api/evaluation/what-if', { token: admin, body: { framework: DB37, indicators: { L9P9: 1 } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('body.indicators.L9P9');
+    const over = await t.call('POST', '/api/evaluation/what-if', { token: admin, body: { framework: DB37, indicators: { L1P1: 1.5 } } });
+    expect(over.statusCode).toBe(400);
+    expect((await t.call('POST', '/api/evaluation/what-if', { body: { framework: DB37, indicators: {} } })).statusCode).toBe(401);
+  });
+});
+
+describe('live scorecards', () => {
+  it('computes 003 L2P5 from the register, with provenance, and follows the register when it changes', async () => {
+    const before = criterion(await card(liuan), 'L2P5.1');
+    expect(before.provenance).toMatchObject({ kind: 'measure', measure: 'registry.health-record-rate' });
+    const { numerator, denominator } = before.provenance as { numerator: number; denominator: number };
+    expect(denominator).toBeGreaterThan(100); // the demo community's registered residents
+    expect(before.value).toBeCloseTo((100 * numerator) / denominator, 1);
+    const created = await t.call('POST', '/api/residents', {
+      token: admin,
+      body: {
+        regionId: liuan,
+        name: '建档居民',
+        idType: 'resident_id',
+        idNumber: makeIdNumber('990102', '19600101', seq++),
+        tags: ['health_record'],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const after = criterion(await card(liuan), 'L2P5.1');
+    expect(after.provenance).toMatchObject({ numerator: numerator + 1, denominator: denominator + 1 });
+  });
+
+  it('takes entered values with evidence as versions, refuses them for measured criteria, and scores them', async () => {
+    const body = {
+      communityId: jiangyue,
+      framework: DB37,
+      criterion: 'L1P1.1',
+      value: 96,
+      source: '电信运营商统计',
+      referenceDate: '2026-10-31',
+      quality: 'B',
+      evidence: [{ title: '光纤入户统计表', reference: '江月社区〔2026〕12号' }],
+    };
+    const jy = await t.login('jiangyue_admin');
+    const first = await t.call('POST', '/api/evaluation/values', { token: jy, body });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json()).toMatchObject({ version: 1, met: false });
+    expect(criterion(await card(jiangyue, DB37, jy), 'L1P1.1')).toMatchObject({
+      value: 96,
+      met: false,
+      provenance: { kind: 'entered', version: 1 },
+    });
+    const second = await t.call('POST', '/api/evaluation/values', { token: jy, body: { ...body, value: 100 } });
+    expect(second.json()).toMatchObject({ version: 2, met: true });
+    const c = await card(jiangyue, DB37, jy);
+    expect(criterion(c, 'L1P1.1')).toMatchObject({ value: 100, met: true, provenance: { version: 2, quality: 'B' } });
+    expect(c.indicators.find((i) => i.code === 'L1P1')!.achievement).toBe(0.5); // one of its two criteria
+    const history = (
+      await t.call('GET', '/api/evaluation/values', { token: jy, query: { communityId: jiangyue, framework: DB37, criterion: 'L1P1.1' } })
+    ).json();
+    expect(history.map((v: { version: number; value: number }) => [v.version, v.value])).toEqual([
+      [2, 100],
+      [1, 96],
+    ]);
+    // Versions are never edited in place.
+    await expect(t.db.$client.query('update evaluation_values set value = 1')).rejects.toThrow(/append-only/);
+
+    const measured = await t.call('POST', '/api/evaluation/values', { token: jy, body: { ...body, criterion: 'L2P5.1' } });
+    expect(measured.statusCode).toBe(400);
+    expect(measured.json().errors[0]).toMatchObject({ field: 'body.criterion' });
+    const noEvidence = await t.call('POST', '/api/evaluation/values', { token: jy, body: { ...body, evidence: [] } });
+    expect(noEvidence.statusCode).toBe(400);
+    const boolean = await t.call('POST', '/api/evaluation/values', { token: jy, body: { ...body, criterion: 'L1P1.2', value: 2 } });
+    expect(boolean.statusCode).toBe(400);
+    expect(boolean.json().errors[0].field).toBe('body.value');
+    expect(
+      (
+        await t.call('GET', '/api/evaluation/values', { token: jy, query: { communityId: jiangyue, framework: DB37, criterion: 'L1P1.1' } })
+      ).json(),
+    ).toHaveLength(2);
+  });
+
+  it('lists the cheapest criteria to the next level', async () => {
+    const g = (await t.call('GET', '/api/evaluation/gap', { token: admin, query: { communityId: liuan, framework: BJ } })).json();
+    expect(g).toMatchObject({ framework: BJ, target: 1, reachable: true });
+    expect(g.steps.length).toBeGreaterThan(0);
+    const s = (
+      await t.call('GET', '/api/evaluation/gap', { token: admin, query: { communityId: liuan, framework: DB37, target: '60' } })
+    ).json();
+    expect(s.reachable).toBe(true);
+    const current = (await card(liuan)).total;
+    const gained = s.steps.reduce((sum: number, x: { gain: number }) => sum + x.gain, 0);
+    expect(current + gained).toBeGreaterThanOrEqual(59.99);
+  });
+
+  it('rolls up a street: every community with score, rank and per-indicator achievement', async () => {
+    const street = await t.login('binhe_admin');
+    const r = (await t.call('GET', '/api/evaluation/rollup', { token: street, query: { framework: DB37 } })).json();
+    expect(r.communities.length).toBeGreaterThanOrEqual(2);
+    expect(r.communities.map((c: { id: string }) => c.id)).toContain(liuan);
+    expect(r.communities.map((c: { rank: number }) => c.rank).sort()).toEqual(r.communities.map((_: unknown, i: number) => i + 1));
+    expect(Object.keys(r.communities[0].indicators)).toHaveLength(24);
+    expect(r.summary.count).toBe(r.communities.length);
+  });
+
+  it('keeps each community to its own scope', async () => {
+    const other = await t.call('GET', '/api/evaluation/scorecard', { token: admin, query: { communityId: jiangyue, framework: DB37 } });
+    expect(other.statusCode).toBe(403);
+    const write = await t.call('POST', '/api/evaluation/values', {
+      token: admin,
+      body: {
+        communityId: jiangyue,
+        framework: DB37,
+        criterion: 'L1P2.1',
+        value: 1,
+        source: 's',
+        referenceDate: '2026-01-01',
+        quality: 'A',
+        evidence: [{ title: 'x' }],
+      },
+    });
+    expect(write.statusCode).toBe(403);
+    const resident = await t.login('liuan_resident');
+    expect(
+      (await t.call('GET', '/api/evaluation/scorecard', { token: resident, query: { communityId: liuan, framework: DB37 } })).statusCode,
+    ).toBe(403);
+  });
+});
