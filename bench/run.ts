@@ -17,6 +17,7 @@ import { buildApp } from '../server/src/http/app.js';
 import { loadDataKeys } from '../server/src/crypto/personal-data.js';
 import { buildTree, type Level } from '../server/src/modules/regions/model.js';
 import { registryBench } from './registry.js';
+import { evaluationBench } from './evaluation.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -199,6 +200,8 @@ async function main() {
       markAudited: () => {},
     },
   });
+
+  await evaluationBench({ db, app, print, communities: Number(process.env.BENCH_COMMUNITIES ?? 5000) });
 
   await app.close();
   await bare.close();
