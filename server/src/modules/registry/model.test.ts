@@ -436,7 +436,7 @@ describe('resident tags', () => {
     expect(RESIDENT_TAG_LABELS.community_correction).toBe('社区矫正对象');
     expect(RESIDENT_TAG_LABELS.mental_disorder).toBe('严重精神障碍患者');
     expect(RESIDENT_TAG_LABELS.idle_youth).toBe('社会闲散青少年');
-    expect(new Set(Object.values(RESIDENT_TAG_LABELS)).size).toBe(15);
+    expect(new Set(Object.values(RESIDENT_TAG_LABELS)).size).toBe(RESIDENT_TAGS.length);
   });
 
   it('marks the sensitive ones', () => {
