@@ -23,7 +23,7 @@ CREATE INDEX "evaluation_values_id_idx" ON "evaluation_values" USING btree ("id"
 -- Entered values are versions: a correction is a new version, never an edit (issue 4 §4).
 CREATE FUNCTION "evaluation_values_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'evaluation_values is append-only: enter a new version instead';
+  RAISE EXCEPTION '% is append-only: add a new row instead', TG_TABLE_NAME;
 END $$;--> statement-breakpoint
 CREATE TRIGGER "evaluation_values_append_only" BEFORE UPDATE OR DELETE ON "evaluation_values"
   FOR EACH ROW EXECUTE FUNCTION "evaluation_values_append_only"();

@@ -81,6 +81,12 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/evaluation/rollup': [...ADMINS, 'evaluator'],
   'GET /api/evaluation/values': [...ADMINS, 'evaluator'],
   'POST /api/evaluation/values': ['community_admin'],
+  'POST /api/evaluation/assessments': ['community_admin'],
+  'GET /api/evaluation/assessments': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/assessments/{id}': [...ADMINS, 'evaluator'],
+  'POST /api/evaluation/assessments/{id}/submit': ['community_admin'],
+  'POST /api/evaluation/assessments/{id}/reviews': ['evaluator'],
+  'POST /api/evaluation/assessments/{id}/lock': ['evaluator'],
 };
 
 /** One demo account per role, and where it sits. */
@@ -161,6 +167,17 @@ async function freshGridIn(communityId: string, communityCode: string): Promise<
     `insert into regions (id, parent_id, level, depth, name, code, path)
      select $1::uuid, c.id, 'grid', c.depth + 1, '临时网格' || $2::text, $2::text, c.path || $1::text || '/' from regions c where c.id = $3`,
     [id, communityCode + nextCode(), communityId],
+  );
+  return id;
+}
+
+/** A fresh assessment (Beijing framework) of a community in the given state. */
+async function assessmentIn(communityId: string, status: 'draft' | 'submitted'): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into evaluation_assessments (community_id, id, framework, framework_version, period, status)
+     values ($1, $2, 'BJ-ZHSQ-2013', '2013', $3, $4)`,
+    [communityId, id, `m${seq++}`, status],
   );
   return id;
 }
@@ -317,6 +334,36 @@ const FIXTURES: Record<string, Fixture> = {
       evidence: [{ title: '无线网络覆盖点位图' }],
     },
   }),
+  'POST /api/evaluation/assessments': ({ scope, target }) => ({
+    body: {
+      communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId,
+      framework: 'BJ-ZHSQ-2013',
+      period: `20${10 + (seq++ % 80)}`,
+    },
+  }),
+  'GET /api/evaluation/assessments': ({ scope, target }) => ({
+    query: { communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId },
+  }),
+  'GET /api/evaluation/assessments/{id}': async ({ scope, target }) => ({
+    params: { id: await assessmentIn(scope === 'in' ? target.grid.communityId : other.grid.communityId, 'draft') },
+  }),
+  'POST /api/evaluation/assessments/{id}/submit': async ({ scope, target }) => ({
+    params: { id: await assessmentIn(scope === 'in' ? target.grid.communityId : other.grid.communityId, 'draft') },
+  }),
+  'POST /api/evaluation/assessments/{id}/reviews': async ({ scope, target }) => ({
+    params: { id: await assessmentIn(scope === 'in' ? target.grid.communityId : other.grid.communityId, 'submitted') },
+    body: { indicator: '1', decision: 'accepted' },
+  }),
+  'POST /api/evaluation/assessments/{id}/lock': async ({ scope, target }) => {
+    const id = await assessmentIn(scope === 'in' ? target.grid.communityId : other.grid.communityId, 'submitted');
+    // Every indicator accepted, so the lock can succeed.
+    await t.db.$client.query(
+      `insert into evaluation_reviews (community_id, id, assessment_id, indicator, decision, reviewer_name)
+       select community_id, gen_random_uuid(), id, g::text, 'accepted', '矩阵' from evaluation_assessments, generate_series(1, 38) g where id = $1`,
+      [id],
+    );
+    return { params: { id } };
+  },
   'GET /api/facilities': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/facilities/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.facilityId : other.facilityId } }),
   'POST /api/facilities': ({ scope, target }) => ({
@@ -361,6 +408,12 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
+  'POST /api/evaluation/assessments',
+  'GET /api/evaluation/assessments',
+  'GET /api/evaluation/assessments/{id}',
+  'POST /api/evaluation/assessments/{id}/submit',
+  'POST /api/evaluation/assessments/{id}/reviews',
+  'POST /api/evaluation/assessments/{id}/lock',
   'GET /api/evaluation/scorecard',
   'GET /api/evaluation/gap',
   'GET /api/evaluation/rollup',

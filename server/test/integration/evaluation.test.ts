@@ -197,3 +197,103 @@ describe('live scorecards', () => {
     ).toBe(403);
   });
 });
+
+describe('assessments: self-assessment, review, lock', () => {
+  it('runs submit → review each indicator → lock, reopens a review when its input changes, and freezes the result', async () => {
+    const jy = await t.login('jiangyue_admin');
+    const expert = await t.login('city_evaluator');
+    const created = await t.call('POST', '/api/evaluation/assessments', {
+      token: jy,
+      body: { communityId: jiangyue, framework: DB37, period: '2026' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    expect(created.json()).toMatchObject({ status: 'draft', frameworkVersion: '2020' });
+    expect(created.json().reviews.every((r: { state: string }) => r.state === 'pending')).toBe(true);
+    expect(
+      (await t.call('POST', '/api/evaluation/assessments', { token: jy, body: { communityId: jiangyue, framework: DB37, period: '2026' } }))
+        .statusCode,
+    ).toBe(409);
+    // Reviewing before submission, or a community admin reviewing, is refused.
+    expect(
+      (
+        await t.call('POST', `/api/evaluation/assessments/${id}/reviews`, {
+          token: expert,
+          body: { indicator: 'L1P1', decision: 'accepted' },
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (await t.call('POST', `/api/evaluation/assessments/${id}/reviews`, { token: jy, body: { indicator: 'L1P1', decision: 'accepted' } }))
+        .statusCode,
+    ).toBe(403);
+    expect((await t.call('POST', `/api/evaluation/assessments/${id}/submit`, { token: jy })).json().status).toBe('submitted');
+
+    const review = (indicator: string, decision: 'accepted' | 'returned', reason?: string) =>
+      t.call('POST', `/api/evaluation/assessments/${id}/reviews`, {
+        token: expert,
+        body: { indicator, decision, ...(reason ? { reason } : {}) },
+      });
+    const noReason = await review('L1P3', 'returned');
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().errors[0].field).toBe('body.reason');
+    expect(
+      (await review('L1P3', 'returned', '缺少有线电视覆盖证明')).json().reviews.find((r: { indicator: string }) => r.indicator === 'L1P3'),
+    ).toMatchObject({
+      state: 'returned',
+      reason: '缺少有线电视覆盖证明',
+    });
+    const codes = (created.json().scorecard.indicators as { code: string }[]).map((i) => i.code);
+    for (const code of codes) expect((await review(code, 'accepted')).statusCode).toBe(201);
+    // An entered input of a reviewed indicator changes: its review reopens and locking is refused.
+    await new Promise((r) => setTimeout(r, 5));
+    const changed = await t.call('POST', '/api/evaluation/values', {
+      token: jy,
+      body: {
+        communityId: jiangyue,
+        framework: DB37,
+        criterion: 'L1P2.1',
+        value: 1,
+        source: '现场核验',
+        referenceDate: '2026-06-30',
+        quality: 'A',
+        evidence: [{ title: '点位图' }],
+      },
+    });
+    expect(changed.statusCode, changed.body).toBe(201);
+    const view = (await t.call('GET', `/api/evaluation/assessments/${id}`, { token: expert })).json();
+    expect(view.reviews.find((r: { indicator: string }) => r.indicator === 'L1P2').state).toBe('reopened');
+    const refused = await t.call('POST', `/api/evaluation/assessments/${id}/lock`, { token: expert });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toContain('L1P2');
+    expect((await review('L1P2', 'accepted')).statusCode).toBe(201);
+    const locked = await t.call('POST', `/api/evaluation/assessments/${id}/lock`, { token: expert });
+    expect(locked.statusCode, locked.body).toBe(200);
+    expect(locked.json()).toMatchObject({
+      status: 'locked',
+      scorecard: { framework: DB37, version: '2020', rule: 'weighted-achievement' },
+    });
+    const total = locked.json().scorecard.total;
+    // Later changes do not move a locked result.
+    await t.call('POST', '/api/evaluation/values', {
+      token: jy,
+      body: {
+        communityId: jiangyue,
+        framework: DB37,
+        criterion: 'L1P3.1',
+        value: 1,
+        source: '运营商',
+        referenceDate: '2026-06-30',
+        quality: 'B',
+        evidence: [{ title: '证明' }],
+      },
+    });
+    expect((await t.call('GET', `/api/evaluation/assessments/${id}`, { token: expert })).json().scorecard.total).toBe(total);
+    expect((await card(jiangyue, DB37, jy)).total).toBeGreaterThan(total);
+    expect((await t.call('POST', `/api/evaluation/assessments/${id}/lock`, { token: expert })).statusCode).toBe(409);
+    const list = (await t.call('GET', '/api/evaluation/assessments', { token: jy, query: { communityId: jiangyue } })).json();
+    expect(list).toEqual([expect.objectContaining({ id, status: 'locked', total })]);
+    // Another community's administrator cannot see it.
+    expect((await t.call('GET', `/api/evaluation/assessments/${id}`, { token: admin })).statusCode).toBe(403);
+  });
+});

@@ -34,6 +34,8 @@ export const PERMISSIONS = [
   // Evaluation (issue 4): see scorecards and roll-ups; enter values with evidence for a community.
   'evaluation.read',
   'evaluation.write',
+  // Review a submitted self-assessment indicator by indicator and lock it (expert / third-party evaluators).
+  'evaluation.review',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -112,7 +114,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   evaluator: {
     label: '评估人员',
     levels: ['city', 'district', 'street', 'community'],
-    permissions: ['regions.read', 'evaluation.read'],
+    permissions: ['regions.read', 'evaluation.read', 'evaluation.review'],
     grants: [],
     description: '专家或第三方评估人员（`002` 6.2）：审核本区域的评估。',
   },

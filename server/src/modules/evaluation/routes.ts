@@ -6,7 +6,10 @@ import type { Db } from '../../db/pool.js';
 import { ctxOf } from '../../http/context.js';
 import { Uuid } from '../../http/schemas.js';
 import { CRITERION_KINDS } from './model.js';
+import * as assessments from './assessments.js';
 import * as service from './service.js';
+import { registerScopeResolver } from '../../http/guard.js';
+import { IdParams } from '../../http/schemas.js';
 
 const FrameworkCode = Type.String({ minLength: 1, maxLength: 60, description: '评价标准代码，如 DB37/T 3890.3-2020、BJ-ZHSQ-2013' });
 const Open = <T extends Record<string, Parameters<typeof Type.Object>[0][string]>>(props: T, description?: string) =>
@@ -94,7 +97,26 @@ const Value = Open({
 });
 const PriorStars = Type.Integer({ minimum: 0, maximum: 5, description: '已认定星级（北京标准四、五星需已为三星及以上）' });
 
+const Assessment = Open({
+  id: Uuid,
+  communityId: Uuid,
+  framework: Type.String(),
+  frameworkVersion: Type.String(),
+  period: Type.String(),
+  status: Type.String({ description: 'draft 自评中 | submitted 已提交待审核 | locked 已锁定' }),
+  scorecard: Scorecard,
+  reviews: Type.Array(
+    Open({
+      indicator: Type.String(),
+      state: Type.String({ description: 'pending 待审 | accepted 通过 | returned 退回 | reopened 数据变更后重开' }),
+    }),
+  ),
+  history: Type.Array(Type.Unknown()),
+});
+
 export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
+  registerScopeResolver('assessment', assessments.assessmentPath);
+  const assessment = { kind: 'assessment', from: 'params.id', label: '评估' } as const;
   const tags = ['评价'];
   const community = { kind: 'region', from: 'query.communityId', label: '社区' } as const;
   return async (app) => {
@@ -256,6 +278,104 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
         });
         return reply.code(201).send(row);
       },
+    );
+    app.post(
+      '/api/evaluation/assessments',
+      {
+        config: {
+          access: 'evaluation.write',
+          action: 'evaluation.assessment.create',
+          scope: [{ kind: 'region', from: 'body.communityId', label: '社区' }],
+        },
+        schema: {
+          tags,
+          summary: '发起社区自评（一个社区每个标准每个周期一次）',
+          body: Type.Object(
+            {
+              communityId: Uuid,
+              framework: FrameworkCode,
+              period: Type.String({ pattern: '^\\d{4}(-(H1|H2|Q[1-4]))?$', description: '评估周期：2026、2026-H2、2026-Q4' }),
+              priorStars: Type.Optional(PriorStars),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Assessment },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(
+          await assessments.createAssessment(ctxOf(req, db), {
+            communityId: req.body.communityId,
+            framework: req.body.framework,
+            period: req.body.period,
+            ...(req.body.priorStars !== undefined ? { priorStars: req.body.priorStars } : {}),
+          }),
+        ),
+    );
+    app.get(
+      '/api/evaluation/assessments',
+      {
+        config: { access: 'evaluation.read', scope: [community] },
+        schema: {
+          tags,
+          summary: '社区的评估列表（含已锁定结果，用于跨周期趋势）',
+          querystring: Type.Object({ communityId: Uuid }, { additionalProperties: false }),
+          response: { 200: Type.Array(Open({ id: Uuid, framework: Type.String(), period: Type.String(), status: Type.String() })) },
+        },
+      },
+      async (req) => assessments.listAssessments(db, req.query.communityId),
+    );
+    app.get(
+      '/api/evaluation/assessments/:id',
+      {
+        config: { access: 'evaluation.read', scope: [assessment] },
+        schema: { tags, summary: '评估详情：评分卡（锁定后为锁定时结果）与逐项审核状态', params: IdParams, response: { 200: Assessment } },
+      },
+      async (req) => assessments.assessmentDetail(db, req.params.id),
+    );
+    app.post(
+      '/api/evaluation/assessments/:id/submit',
+      {
+        config: { access: 'evaluation.write', action: 'evaluation.assessment.submit', scope: [assessment] },
+        schema: { tags, summary: '提交自评，进入审核', params: IdParams, response: { 200: Assessment } },
+      },
+      async (req) => assessments.submitAssessment(ctxOf(req, db), req.params.id),
+    );
+    app.post(
+      '/api/evaluation/assessments/:id/reviews',
+      {
+        config: { access: 'evaluation.review', action: 'evaluation.assessment.review', scope: [assessment] },
+        schema: {
+          tags,
+          summary: '审核一项指标：通过或退回（退回须说明理由）',
+          params: IdParams,
+          body: Type.Object(
+            {
+              indicator: Type.String({ minLength: 1, maxLength: 20 }),
+              decision: Type.Enum(['accepted', 'returned'] as const),
+              reason: Type.Optional(Type.String({ maxLength: 1000 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Assessment },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(
+          await assessments.reviewIndicator(ctxOf(req, db), req.params.id, {
+            indicator: req.body.indicator,
+            decision: req.body.decision,
+            ...(req.body.reason !== undefined ? { reason: req.body.reason } : {}),
+          }),
+        ),
+    );
+    app.post(
+      '/api/evaluation/assessments/:id/lock',
+      {
+        config: { access: 'evaluation.review', action: 'evaluation.assessment.lock', scope: [assessment] },
+        schema: { tags, summary: '锁定评估结果（全部指标审核通过后）', params: IdParams, response: { 200: Assessment } },
+      },
+      async (req) => assessments.lockAssessment(ctxOf(req, db), req.params.id),
     );
     app.get(
       '/api/evaluation/values',

@@ -31,3 +31,53 @@ export const evaluationValues = pgTable(
     index('evaluation_values_id_idx').on(t.id),
   ],
 );
+
+/**
+ * An assessment of one community against one framework for one period (issue 4 §5): drafted and
+ * submitted by the community (self-assessment), reviewed indicator by indicator by evaluators, then
+ * locked with its result. The result keeps the framework version and rule so it can be recomputed.
+ */
+export const evaluationAssessments = pgTable(
+  'evaluation_assessments',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    framework: text('framework').notNull(),
+    frameworkVersion: text('framework_version').notNull(),
+    /** e.g. 2026 or 2026-H2. */
+    period: text('period').notNull(),
+    priorStars: integer('prior_stars'),
+    /** draft → submitted → locked. */
+    status: text('status').notNull().default('draft'),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    lockedAt: timestamp('locked_at', { withTimezone: true }),
+    lockedBy: text('locked_by'),
+    /** The scorecard at locking. */
+    result: jsonb('result'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.id] }),
+    unique('evaluation_assessments_period_key').on(t.communityId, t.framework, t.period),
+    index('evaluation_assessments_id_idx').on(t.id),
+  ],
+);
+
+/** Review decisions, append-only: the latest per indicator counts, unless an input changed after it. */
+export const evaluationReviews = pgTable(
+  'evaluation_reviews',
+  {
+    communityId: uuid('community_id').notNull(),
+    id: uuid('id').notNull(),
+    assessmentId: uuid('assessment_id').notNull(),
+    indicator: text('indicator').notNull(),
+    /** accepted | returned. */
+    decision: text('decision').notNull(),
+    reason: text('reason'),
+    reviewerId: uuid('reviewer_id'),
+    reviewerName: text('reviewer_name'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.id] }), index('evaluation_reviews_assessment_idx').on(t.communityId, t.assessmentId)],
+);
