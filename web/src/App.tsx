@@ -15,6 +15,7 @@ const SpecialGroupsPage = lazy(() => import('./pages/SpecialGroupsPage'));
 const OrganisationsPage = lazy(() => import('./pages/OrganisationsPage'));
 const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage'));
 const ImportPage = lazy(() => import('./pages/ImportPage'));
+const EvaluationPage = lazy(() => import('./pages/EvaluationPage'));
 
 function FullPageSpin() {
   return (
@@ -120,6 +121,14 @@ export function App() {
           element={
             <RequirePermission permission="registry.import">
               <ImportPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="evaluation"
+          element={
+            <RequirePermission permission="evaluation.read">
+              <EvaluationPage />
             </RequirePermission>
           }
         />

@@ -9,6 +9,7 @@ import {
   HomeOutlined,
   IdcardOutlined,
   TeamOutlined,
+  TrophyOutlined,
 } from '@ant-design/icons';
 import type { MenuProps } from 'antd';
 import type { ReactNode } from 'react';
@@ -38,6 +39,7 @@ export const MENU: MenuEntry[] = [
   { path: '/organisations', label: '组织', icon: <BankOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/facilities', label: '场所设施', icon: <EnvironmentOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/imports', label: '台账导入', icon: <CloudUploadOutlined />, permission: 'registry.import', group: 'registry' },
+  { path: '/evaluation', label: '社区评价', icon: <TrophyOutlined />, permission: 'evaluation.read' },
   { path: '/users', label: '账号管理', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
 ];

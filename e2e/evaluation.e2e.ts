@@ -1,0 +1,155 @@
+// 社区评价 in a real browser: a community administrator opens the DB37/T 3890.3-2020 scorecard of
+// 柳岸社区 (the total equals the API's, the dimensions are drawn, a live-measured indicator shows
+// 平台数据), then enters a value with evidence for a criterion through 填报 and sees it met.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RegionNode, type RunningServer } from './helpers';
+
+const FRAMEWORK = 'DB37/T 3890.3-2020';
+
+interface ScorecardBody {
+  communityId: string;
+  total: number;
+  groups: { code: string; name: string; achievement: number }[];
+  indicators: { code: string; criteria: { code: string; met: boolean; provenance: { kind: string } | null }[] }[];
+}
+
+async function apiGet<T>(baseUrl: string, token: string, pathAndQuery: string): Promise<T> {
+  const res = await fetch(`${baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET ${pathAndQuery} failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function findRegion(nodes: RegionNode[], name: string): RegionNode | undefined {
+  for (const n of nodes) {
+    if (n.name === name) return n;
+    const inner = findRegion(n.children, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+describe('community evaluation (社区评价)', () => {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  let token: string;
+  let communityId: string;
+
+  const scorecard = () =>
+    apiGet<ScorecardBody>(
+      server!.url,
+      token,
+      `/api/evaluation/scorecard?communityId=${communityId}&framework=${encodeURIComponent(FRAMEWORK)}`,
+    );
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    token = await apiLogin(server.url, 'liuan_admin', 'Demo@2026');
+    const tree = await apiGet<RegionNode[]>(server.url, token, '/api/regions');
+    const liuan = findRegion(tree, '柳岸社区');
+    expect(liuan, '柳岸社区 in liuan_admin’s region tree').toBeDefined();
+    communityId = liuan!.id;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    page = await context.newPage();
+  });
+
+  afterEach(async () => {
+    await context.close();
+  });
+
+  it('shows the live scorecard with provenance, and a 填报 with evidence turns a criterion met', async () => {
+    const before = await scorecard();
+    const l1p2 = before.indicators.find((i) => i.code === 'L1P2')!.criteria.find((c) => c.code === 'L1P2.1')!;
+    expect(l1p2.provenance?.kind ?? null, 'L1P2.1 is entered, not measured').not.toBe('measure');
+    expect(l1p2.met).toBe(false);
+    const l2p5 = before.indicators.find((i) => i.code === 'L2P5')!;
+    expect(l2p5.criteria.some((c) => c.provenance?.kind === 'measure')).toBe(true);
+
+    await page.goto(`${server!.url}/login`);
+    await submitLogin(page, 'liuan_admin', 'Demo@2026');
+    await page.getByTestId('header-user').waitFor();
+    await page.getByRole('menuitem', { name: '社区评价' }).click();
+    await page.waitForURL(/\/evaluation$/);
+
+    // The community from the region tree, the framework from the selector.
+    await page.getByTestId('region-tree').getByText('柳岸社区', { exact: true }).click();
+    await page.getByTestId('framework-select').click();
+    await page.locator('.ant-select-item-option', { hasText: FRAMEWORK }).first().click();
+
+    const total = page.getByTestId('scorecard-total');
+    await total.waitFor();
+    expect(Number(await total.getAttribute('data-total'))).toBe(before.total);
+    expect(await total.innerText()).toContain(before.total.toFixed(2));
+    expect(await total.innerText()).toContain('100');
+
+    const radar = page.getByTestId('scorecard-radar');
+    await radar.waitFor();
+    expect(await radar.locator('svg').count()).toBe(1);
+    expect(await radar.locator('[data-group]').count()).toBe(before.groups.length);
+    for (const g of before.groups) expect(await radar.innerText()).toContain(g.name);
+
+    // L2P5 社区医疗: its health-record criterion is computed from the platform's own data.
+    const table = page.getByTestId('indicator-table');
+    const l2p5Row = table.locator('tr[data-row-key="L2P5"]');
+    expect(await l2p5Row.innerText()).toContain('平台数据');
+    await l2p5Row.click();
+    const l2p5Criteria = page.getByTestId('criteria-L2P5');
+    await l2p5Criteria.waitFor();
+    const measured = l2p5Criteria.locator('tr[data-row-key="L2P5.1"]');
+    expect(await measured.innerText()).toContain('平台数据');
+    expect(await measured.locator('[data-provenance="measure"]').count()).toBe(1);
+    expect(await measured.getByText('填报', { exact: true }).count()).toBe(0);
+
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation.png'), fullPage: false });
+
+    // 填报 L1P2.1 (无线网络按需覆盖) as met, with one piece of evidence.
+    await table.locator('tr[data-row-key="L1P2"]').click();
+    const l1p2Criteria = page.getByTestId('criteria-L1P2');
+    await l1p2Criteria.waitFor();
+    const row = l1p2Criteria.locator('tr[data-row-key="L1P2.1"]');
+    expect(await row.locator('[data-met="no"]').count()).toBe(1);
+    await page.getByTestId('enter-L1P2.1').click();
+    const form = page.getByTestId('value-form');
+    await form.waitFor();
+    await form.getByText('达到', { exact: true }).click();
+    await page.getByTestId('value-source').fill('街道办现场核查');
+    await page.getByTestId('evidence-title-0').fill('公共区域无线网络覆盖核查记录');
+    await page.getByRole('button', { name: '提交填报' }).click();
+    await form.waitFor({ state: 'detached' });
+
+    await row.locator('[data-met="yes"]').waitFor();
+    expect(await row.innerText()).toContain('达到');
+    await row.locator('[data-provenance="entered"]').waitFor();
+    expect(await row.innerText()).toContain('公共区域无线网络覆盖核查记录');
+
+    const after = await scorecard();
+    expect(after.indicators.find((i) => i.code === 'L1P2')!.criteria.find((c) => c.code === 'L1P2.1')!.met).toBe(true);
+    expect(after.total).toBeGreaterThan(before.total);
+    await page
+      .getByTestId('scorecard-total')
+      .and(page.locator(`[data-total="${after.total}"]`))
+      .waitFor();
+
+    // 区域汇总: the community's own roll-up ranks it with the same total.
+    await page.getByRole('tab', { name: '区域汇总' }).click();
+    const ranking = page.getByTestId('rollup-ranking');
+    await ranking.locator('tr', { hasText: '柳岸社区' }).waitFor();
+    expect(await ranking.innerText()).toContain(after.total.toFixed(2));
+    expect(await page.getByTestId('rollup-heatmap').locator('td[style*="background"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation-rollup.png'), fullPage: false });
+  });
+});
