@@ -82,6 +82,8 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/evaluation/values': [...ADMINS, 'evaluator'],
   'POST /api/evaluation/values': ['community_admin'],
   'POST /api/evaluation/assessments': ['community_admin'],
+  'GET /api/evaluation/scorecard.xlsx': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/rollup.xlsx': [...ADMINS, 'evaluator'],
   'GET /api/evaluation/assessments': [...ADMINS, 'evaluator'],
   'GET /api/evaluation/assessments/{id}': [...ADMINS, 'evaluator'],
   'POST /api/evaluation/assessments/{id}/submit': ['community_admin'],
@@ -341,6 +343,12 @@ const FIXTURES: Record<string, Fixture> = {
       period: `20${10 + (seq++ % 80)}`,
     },
   }),
+  'GET /api/evaluation/scorecard.xlsx': ({ scope, target }) => ({
+    query: { communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'BJ-ZHSQ-2013' },
+  }),
+  'GET /api/evaluation/rollup.xlsx': ({ scope, target }) => ({
+    query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'BJ-ZHSQ-2013' },
+  }),
   'GET /api/evaluation/assessments': ({ scope, target }) => ({
     query: { communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId },
   }),
@@ -409,6 +417,8 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
   'POST /api/evaluation/assessments',
+  'GET /api/evaluation/scorecard.xlsx',
+  'GET /api/evaluation/rollup.xlsx',
   'GET /api/evaluation/assessments',
   'GET /api/evaluation/assessments/{id}',
   'POST /api/evaluation/assessments/{id}/submit',

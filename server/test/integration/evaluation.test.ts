@@ -1,5 +1,6 @@
 // Evaluation (issue 4): frameworks, what-if, live scorecards fed by the register, entered values
 // with evidence (versioned), gap analysis, roll-ups, and scope.
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
 import { setupTestApp, type TestApp } from '../helpers.js';
@@ -172,6 +173,33 @@ describe('live scorecards', () => {
     expect(r.communities.map((c: { rank: number }) => c.rank).sort()).toEqual(r.communities.map((_: unknown, i: number) => i + 1));
     expect(Object.keys(r.communities[0].indicators)).toHaveLength(24);
     expect(r.summary.count).toBe(r.communities.length);
+  });
+
+  it('exports a scorecard and a roll-up as xlsx', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/evaluation/scorecard.xlsx?communityId=${liuan}&framework=${encodeURIComponent(DB37)}`,
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['封面', '维度', '指标明细']);
+    const rows: string[][] = [];
+    wb.getWorksheet('指标明细')!.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
+    expect(rows).toHaveLength(1 + 47); // header + every criterion of DB37
+    const l2p5 = rows.find((r) => r[5] === 'L2P5.1')!;
+    expect(l2p5[9]).toContain('平台数据');
+    expect(Number(wb.getWorksheet('封面')!.getCell('B4').value)).toBe((await card(liuan)).total);
+    const roll = await t.app.inject({
+      method: 'GET',
+      url: `/api/evaluation/rollup.xlsx?framework=${encodeURIComponent(BJ)}`,
+      headers: { authorization: `Bearer ${await t.login('binhe_admin')}` },
+    });
+    expect(roll.statusCode).toBe(200);
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.load(roll.rawPayload as unknown as ArrayBuffer);
+    expect(wb2.worksheets[0]!.getRow(1).values).toEqual(expect.arrayContaining(['排名', '社区', '星级', '1', '38']));
   });
 
   it('keeps each community to its own scope', async () => {

@@ -8,6 +8,8 @@ import { Uuid } from '../../http/schemas.js';
 import { CRITERION_KINDS } from './model.js';
 import * as assessments from './assessments.js';
 import * as service from './service.js';
+import { rollupWorkbook, scorecardWorkbook } from './workbooks.js';
+import type { FastifyReply } from 'fastify';
 import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams } from '../../http/schemas.js';
 
@@ -114,6 +116,17 @@ const Assessment = Open({
   history: Type.Array(Type.Unknown()),
 });
 
+function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
+  return reply
+    .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
+    .send(buf);
+}
+
+async function regionName(db: Db, id: string): Promise<string> {
+  return (await db.$client.query<{ name: string }>('select name from regions where id = $1', [id])).rows[0]?.name ?? '';
+}
+
 export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
   registerScopeResolver('assessment', assessments.assessmentPath);
   const assessment = { kind: 'assessment', from: 'params.id', label: '评估' } as const;
@@ -183,6 +196,25 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => service.communityScorecard(ctxOf(req, db), req.query.communityId, req.query.framework, req.query.priorStars),
     );
     app.get(
+      '/api/evaluation/scorecard.xlsx',
+      {
+        config: { access: 'evaluation.read', scope: [community] },
+        schema: {
+          tags,
+          summary: '导出社区评分卡（xlsx：封面、维度、逐项数值与来源佐证）',
+          querystring: Type.Object(
+            { communityId: Uuid, framework: FrameworkCode, priorStars: Type.Optional(PriorStars) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const card = await service.communityScorecard(ctxOf(req, db), req.query.communityId, req.query.framework, req.query.priorStars);
+        const name = await regionName(db, req.query.communityId);
+        return xlsx(reply, `${name}评分卡.xlsx`, await scorecardWorkbook(service.frameworkOf(req.query.framework), name, card));
+      },
+    );
+    app.get(
       '/api/evaluation/gap',
       {
         config: { access: 'evaluation.read', scope: [community] },
@@ -229,6 +261,29 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
             null)
           : ctx.caller.regionPath;
         return service.rollup(db, path ?? ctx.caller.regionPath, req.query.framework);
+      },
+    );
+    app.get(
+      '/api/evaluation/rollup.xlsx',
+      {
+        config: { access: 'evaluation.read', scope: [{ kind: 'region', from: 'query.regionId', label: '区划' }] },
+        schema: {
+          tags,
+          summary: '导出区域汇总（xlsx：排名与逐指标达成度）',
+          querystring: Type.Object({ regionId: Type.Optional(Uuid), framework: FrameworkCode }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        const ctx = ctxOf(req, db);
+        const id = req.query.regionId ?? ctx.caller.regionId;
+        const path =
+          (await db.$client.query<{ path: string }>('select path from regions where id = $1', [id])).rows[0]?.path ?? ctx.caller.regionPath;
+        const r = await service.rollup(db, path, req.query.framework);
+        return xlsx(
+          reply,
+          `${await regionName(db, id)}社区评价汇总.xlsx`,
+          await rollupWorkbook(service.frameworkOf(req.query.framework), r),
+        );
       },
     );
     app.post(
