@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../server/src/db/pool.js';
 import { uuidv7 } from '../server/src/db/ids.js';
 import { frameworks } from '../server/src/modules/evaluation/model.js';
-import { scorecards } from '../server/src/modules/evaluation/service.js';
+import { scoreCommunities } from '../server/src/modules/evaluation/service.js';
 
 type Print = (name: string, value: number, unit: string, baseline: number, lowerIsBetter?: boolean) => void;
 
@@ -55,7 +55,7 @@ export async function evaluationBench(opts: { db: Db; app: FastifyInstance; prin
   await bare(); // warm
   const bareSeconds = await time(bare);
   let ours = 0;
-  for (const f of frameworks().values()) ours += await time(() => scorecards(db, f, ids));
+  for (const f of frameworks().values()) ours += await time(() => scoreCommunities(db, f, ids));
   print(`evaluation: recompute every indicator of ${ids.length} communities under both frameworks`, ours, 's', bareSeconds, true);
 
   const token = (

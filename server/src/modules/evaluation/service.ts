@@ -217,6 +217,69 @@ export async function scorecards(
   });
 }
 
+export interface CommunityScore {
+  communityId: string;
+  total: number;
+  stars?: number;
+  /** Achievement per indicator code (0..1). */
+  achievements: Record<string, number>;
+  groups: { code: string; achievement: number }[];
+}
+
+/**
+ * Scores only (no per-criterion detail), for roll-ups over many communities: the same inputs and rules
+ * as `scorecards`, without building a provenance object per criterion per community.
+ */
+export async function scoreCommunities(
+  db: Executor,
+  f: Framework,
+  communityIds: string[],
+): Promise<{ computedAt: string; scores: CommunityScore[] }> {
+  const computedAt = new Date().toISOString();
+  if (communityIds.length === 0) return { computedAt, scores: [] };
+  const specs = [...f.criteria.values()].map(({ criterion: c }) => ({ c, m: measureOf(c.measure) }));
+  const keys = [...new Set(specs.flatMap((x) => (x.m ? [x.m.key] : [])))];
+  const [entered, ...measured] = await Promise.all([
+    currentValues(db, communityIds, f.code),
+    ...keys.map((k) => measureOf(k)!.compute(db, communityIds)),
+  ]);
+  const byKey = new Map(keys.map((k, i) => [k, measured[i]!]));
+  const groupOf = f.indicators.map((i) => f.groups.findIndex((g) => g.code === i.group.code));
+  const groupSize = f.groups.map((_, gi) => groupOf.filter((x) => x === gi).length);
+  const scores = communityIds.map((communityId): CommunityScore => {
+    const values = entered.get(communityId);
+    const met = new Map<string, boolean>();
+    for (const { c, m } of specs) {
+      if (m) {
+        const v = byKey.get(m.key)!.get(communityId)!;
+        met.set(c.code, c.kind === 'boolean' ? (v.met ?? v.value > 0) : criterionMet(c, v.value));
+      } else {
+        const e = values?.get(c.code);
+        met.set(c.code, e ? criterionMet(c, e.value) : false);
+      }
+    }
+    const achievements: Record<string, number> = {};
+    const groupSum = f.groups.map(() => 0);
+    f.indicators.forEach((i, k) => {
+      const a = achievementOf(f, i, (code) => met.get(code)!);
+      achievements[i.code] = a;
+      groupSum[groupOf[k]!]! += a;
+    });
+    const r = score(f, achievements);
+    return {
+      communityId,
+      total: r.total,
+      ...(r.stars !== undefined ? { stars: r.stars } : {}),
+      achievements,
+      groups: f.groups.map((g, gi) => ({
+        code: g.code,
+        achievement: groupSize[gi] ? Math.round((groupSum[gi]! / groupSize[gi]!) * 1000) / 1000 : 0,
+      })),
+    };
+  });
+  return { computedAt, scores };
+}
+
 export async function communityScorecard(ctx: Ctx, communityId: string, framework: string, priorStars?: number) {
   const f = frameworkOf(framework);
   const place = await placeOf(ctx.db, communityId);
@@ -364,19 +427,19 @@ export async function rollup(db: Db, regionPath: string, framework: string) {
       where c.level = 'community' and c.path like $1 || '%' order by c.code`,
     [regionPath],
   );
-  const cards = await scorecards(
+  const { computedAt, scores } = await scoreCommunities(
     db,
     f,
     rows.map((r) => r.id),
   );
-  const communities = cards.map((c, k) => ({
+  const communities = scores.map((c, k) => ({
     id: c.communityId,
     name: rows[k]!.name,
     street: rows[k]!.path_names,
     total: c.total,
     ...(c.stars !== undefined ? { stars: c.stars } : {}),
-    groups: c.groups.map((g) => ({ code: g.code, achievement: g.achievement })),
-    indicators: Object.fromEntries(c.indicators.map((i) => [i.code, Math.round(i.achievement * 1000) / 1000])),
+    groups: c.groups,
+    indicators: Object.fromEntries(Object.entries(c.achievements).map(([code, a]) => [code, Math.round(a * 1000) / 1000])),
   }));
   const ranked = [...communities].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh-CN'));
   const rank = new Map(ranked.map((c, i) => [c.id, i + 1]));
@@ -392,7 +455,7 @@ export async function rollup(db: Db, regionPath: string, framework: string) {
     framework: f.code,
     version: f.version,
     rule: f.rule,
-    computedAt: cards[0]?.computedAt ?? new Date().toISOString(),
+    computedAt,
     indicators: f.indicators.map((i) => ({ code: i.code, name: i.name, group: i.group.code })),
     communities: communities.map((c) => ({ ...c, rank: rank.get(c.id)! })),
     summary: {
