@@ -140,6 +140,15 @@ describe('scoring rules', () => {
     );
   });
 
+  it('reaches a target of exactly 100 despite float error in the sum of gains', () => {
+    const f = db37();
+    const met = new Set([...f.criteria.keys()].filter((c) => !c.startsWith('L3P1.')));
+    const path = cheapestPath(f, (c) => met.has(c), 100)!;
+    expect(path).not.toBeNull();
+    expect(path.reached).toBe(100);
+    expect(path.steps.map((s) => s.indicator)).toEqual(['L3P1']);
+  });
+
   it('Beijing: the next star needs the indicators with the fewest unmet criteria', () => {
     const f = bj();
     const met = (c: string) => Number(c.split('.')[0]) <= 9; // indicators 1–9 fully met: 0 stars

@@ -285,12 +285,13 @@ export function cheapestPath(
     options.sort((a, b) => b.gain - a.gain || a.i.code.localeCompare(b.i.code));
     let total = current.total;
     const chosen: typeof options = [];
+    // Totals are compared as the standard states them, to two decimals (sums of gains carry float error).
     for (const o of options) {
-      if (total >= target - 1e-9) break;
+      if (round2(total) >= target) break;
       chosen.push(o);
       total += o.gain;
     }
-    if (total < target - 1e-9) return null;
+    if (round2(total) < target) return null;
     return { steps: groupSteps(chosen), criteriaToFix: chosen.length, reached: round2(total) };
   }
   // Beijing: the number of achieved indicators the target star level needs.
