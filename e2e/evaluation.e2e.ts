@@ -152,4 +152,119 @@ describe('community evaluation (社区评价)', () => {
     expect(await page.getByTestId('rollup-heatmap').locator('td[style*="background"]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(artifactsDir, 'evaluation-rollup.png'), fullPage: false });
   });
+
+  it('runs a self-assessment through review to a locked result, and browses the framework', async () => {
+    const adminToken = await apiLogin(server!.url, 'jiangyue_admin', 'Demo@2026');
+    const tree = await apiGet<RegionNode[]>(server!.url, adminToken, '/api/regions');
+    const jiangyue = findRegion(tree, '江月社区');
+    expect(jiangyue, '江月社区 in jiangyue_admin’s region tree').toBeDefined();
+
+    // The community administrator starts the 2026 DB37 self-assessment and submits it.
+    await page.goto(`${server!.url}/login`);
+    await submitLogin(page, 'jiangyue_admin', 'Demo@2026');
+    await page.getByTestId('header-user').waitFor();
+    await page.getByRole('menuitem', { name: '社区评价' }).click();
+    await page.waitForURL(/\/evaluation$/);
+    await page.getByTestId('region-tree').getByText('江月社区', { exact: true }).click();
+    await page.getByRole('tab', { name: '评估审核' }).click();
+    await page.getByTestId('assessment-create').click();
+    const form = page.getByTestId('assessment-form');
+    await form.waitFor();
+    await page.getByTestId('assessment-period').click();
+    await page.locator('.ant-select-item-option', { hasText: '2026 年度' }).first().click();
+    expect(await form.innerText()).toContain(FRAMEWORK);
+    await page.getByRole('button', { name: '发起自评' }).last().click();
+    await form.waitFor({ state: 'detached' });
+    await page.locator('[data-testid="assessment-detail"][data-status="draft"]').waitFor();
+    await page.getByTestId('assessment-submit').click();
+    await page.locator('[data-testid="assessment-detail"][data-status="submitted"]').waitFor();
+    expect(await page.getByTestId('assessment-list').innerText()).toContain('待审核');
+
+    // The report view of the scorecard opens with the total.
+    await page.getByRole('tab', { name: '社区评分卡' }).click();
+    await page.getByTestId('scorecard-report').click();
+    await page.getByTestId('report-total').waitFor();
+    expect(await page.getByTestId('print-report').innerText()).toContain('江月社区');
+    // Printed, only the report remains: the console around it is hidden.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#root').isVisible()).toBe(false);
+    expect(await page.getByTestId('report-total').isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation-report-print.png'), fullPage: false });
+    await page.emulateMedia({ media: 'screen' });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('print-report').waitFor({ state: 'detached' });
+
+    const list = await apiGet<{ id: string; period: string; framework: string }[]>(
+      server!.url,
+      adminToken,
+      `/api/evaluation/assessments?communityId=${jiangyue!.id}`,
+    );
+    const created = list.find((a) => a.period === '2026' && a.framework === FRAMEWORK);
+    expect(created).toBeDefined();
+
+    // The city evaluator reviews it: returns one indicator, then accepts everything, then locks.
+    await context.clearCookies();
+    await page.evaluate(() => {
+      localStorage.clear();
+      sessionStorage.clear();
+    });
+    await page.goto(`${server!.url}/login`);
+    await submitLogin(page, 'city_evaluator', 'Demo@2026');
+    await page.getByTestId('header-user').waitFor();
+    await page.getByRole('menuitem', { name: '社区评价' }).click();
+    await page.waitForURL(/\/evaluation$/);
+    await page.getByRole('tab', { name: '评估审核' }).click();
+    await page.getByTestId('community-select').click();
+    await page.keyboard.type('江月');
+    await page.locator('.ant-select-item-option', { hasText: '江月社区' }).first().click();
+    const listTable = page.getByTestId('assessment-list');
+    await listTable.locator(`tr[data-row-key="${created!.id}"]`).click();
+    const detail = page.locator('[data-testid="assessment-detail"][data-status="submitted"]');
+    await detail.waitFor();
+    expect(await page.getByTestId('assessment-submit').count()).toBe(0);
+
+    await page.getByTestId('return-L1P1').click();
+    await page.getByTestId('return-reason').fill('光纤覆盖率缺少运营商证明');
+    await page.getByTestId('return-confirm').click();
+    const l1p1 = page.getByTestId('review-table').locator('tr[data-row-key="L1P1"]');
+    await l1p1.locator('[data-review="returned"]').waitFor();
+    expect(await l1p1.innerText()).toContain('光纤覆盖率缺少运营商证明');
+
+    // Locking with open indicators is refused with the server's reason.
+    await page.getByTestId('assessment-lock').click();
+    await page.getByTestId('assessment-error').waitFor();
+    expect(await page.getByTestId('assessment-error').innerText()).toContain('未通过审核');
+
+    await page.getByTestId('accept-all').click();
+    await l1p1.locator('[data-review="accepted"]').waitFor();
+    await page.getByTestId('accept-all').and(page.locator(':disabled')).waitFor();
+    expect(await page.getByTestId('review-table').locator('[data-review]:not([data-review="accepted"])').count()).toBe(0);
+
+    await page.getByTestId('assessment-lock').click();
+    await page.getByTestId('assessment-locked').waitFor();
+    expect(await page.getByTestId('assessment-locked').innerText()).toContain('已锁定');
+    const evaluatorToken = await apiLogin(server!.url, 'city_evaluator', 'Demo@2026');
+    const locked = await apiGet<{ status: string; lockedAt: string | null; scorecard: { total: number } }>(
+      server!.url,
+      evaluatorToken,
+      `/api/evaluation/assessments/${created!.id}`,
+    );
+    expect(locked.status).toBe('locked');
+    expect(locked.lockedAt).not.toBeNull();
+    const shown = page.getByTestId('locked-total');
+    expect(Number(await shown.getAttribute('data-total'))).toBe(locked.scorecard.total);
+    expect(await shown.innerText()).toContain(locked.scorecard.total.toFixed(2));
+    await listTable.locator(`tr[data-row-key="${created!.id}"]`, { hasText: '已锁定' }).waitFor();
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation-assessment.png'), fullPage: false });
+
+    // 评价标准: L2P5.1 is computed from the platform's data.
+    await page.getByRole('tab', { name: '评价标准' }).click();
+    const fw = page.getByTestId('framework-browser');
+    await fw.waitFor();
+    const l2p51 = fw.locator('tr[data-row-key="L2P5.1"]');
+    await l2p51.waitFor();
+    expect(await l2p51.innerText()).toContain('平台自动计算');
+    expect(await fw.locator('tr[data-row-key="L1P1.2"]').innerText()).not.toContain('平台自动计算');
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation-framework.png'), fullPage: false });
+  });
 });

@@ -583,6 +583,7 @@ export interface FrameworkIndicator {
   name: string;
   definition?: string;
   weight?: number;
+  dimensions?: string[];
   clause: string;
   criteria: FrameworkCriterion[];
 }
@@ -596,13 +597,28 @@ export interface FrameworkGroup {
   indicators?: FrameworkIndicator[];
 }
 
+export interface FrameworkStarRule {
+  stars: number;
+  minAchieved: number;
+  minPriorStars?: number;
+  clause: string;
+}
+
+export interface FrameworkDimension {
+  code: string;
+  name: string;
+  description: string;
+  clause: string;
+}
+
 export interface FrameworkDetail {
   code: string;
   title: string;
   issuer?: string;
   version?: string;
   rule: EvaluationRule | string;
-  stars: unknown[];
+  stars: FrameworkStarRule[];
+  dimensions?: FrameworkDimension[];
   groups: FrameworkGroup[];
   /** Criterion codes computed live from the platform's data. */
   measures: string[];
@@ -756,4 +772,60 @@ export interface EvaluationValue {
   note: string | null;
   enteredBy: string | null;
   enteredAt: string;
+}
+
+export type AssessmentStatus = 'draft' | 'submitted' | 'locked';
+export type ReviewState = 'pending' | 'accepted' | 'returned' | 'reopened';
+
+export interface AssessmentSummary {
+  id: string;
+  communityId: string;
+  framework: string;
+  period: string;
+  status: AssessmentStatus | string;
+  total: number | null;
+  stars: number | null;
+  lockedAt: string | null;
+}
+
+export interface IndicatorReview {
+  indicator: string;
+  state: ReviewState;
+  decision?: 'accepted' | 'returned' | string;
+  reason?: string | null;
+  reviewer?: string | null;
+  reviewedAt?: string;
+}
+
+export interface ReviewHistoryItem {
+  indicator: string;
+  decision: string;
+  reason: string | null;
+  reviewer: string | null;
+  reviewedAt: string;
+}
+
+export interface Assessment {
+  id: string;
+  communityId: string;
+  framework: string;
+  frameworkVersion: string;
+  period: string;
+  priorStars: number | null;
+  status: AssessmentStatus | string;
+  createdBy: string | null;
+  createdAt: string;
+  submittedAt: string | null;
+  lockedAt: string | null;
+  lockedBy: string | null;
+  scorecard: Scorecard;
+  reviews: IndicatorReview[];
+  history: ReviewHistoryItem[];
+}
+
+export interface AssessmentCreate {
+  communityId: string;
+  framework: string;
+  period: string;
+  priorStars?: number;
 }

@@ -3,7 +3,7 @@
 // evidence), the gap to the next level, and the roll-up of all communities under the selected region.
 // echarts is not a dependency of the console: the radar is a small SVG drawing plus a progress list,
 // and the heat map is a coloured table.
-import { EditOutlined, MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { EditOutlined, MinusCircleOutlined, PlusOutlined, PrinterOutlined, ReloadOutlined } from '@ant-design/icons';
 import {
   Alert,
   App,
@@ -40,7 +40,6 @@ import type {
   CriterionState,
   FrameworkSummary,
   GapAnalysis,
-  GroupAchievement,
   IndicatorScore,
   Rollup,
   RollupCommunity,
@@ -51,7 +50,13 @@ import { useAuth } from '../auth/context';
 import { FormModal } from '../components/FormModal';
 import { formatTime, todayInZone } from '../lib/time';
 import { useRegions } from '../regions/context';
+import { AssessmentsPanel } from './evaluation/AssessmentsPanel';
+import { FrameworkBrowser } from './evaluation/FrameworkBrowser';
+import { Radar } from './evaluation/Radar';
+import { ReportModal, ScorecardExportButton } from './evaluation/ReportModal';
 import { selectedCommunity } from './registry/shared';
+
+type Tab = 'scorecard' | 'assessments' | 'rollup' | 'framework';
 
 const DEFAULT_FRAMEWORK = 'DB37/T 3890.3-2020';
 const FRAMEWORK_KEY = 'jiayuan.evaluationFramework';
@@ -96,52 +101,6 @@ function thresholdText(c: CriterionState): string | null {
 function heatColor(a: number): string {
   const hue = Math.round(Math.max(0, Math.min(1, a)) * 120);
   return `hsl(${hue}, 65%, ${a >= 1 ? 80 : 86}%)`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Radar (SVG) of the groups' achievement
-// ---------------------------------------------------------------------------------------------
-
-function Radar({ groups }: { groups: GroupAchievement[] }) {
-  const n = groups.length;
-  if (n < 3) return null;
-  const size = 280;
-  const c = size / 2;
-  const r = 92;
-  const point = (k: number, scale: number) => {
-    const angle = -Math.PI / 2 + (2 * Math.PI * k) / n;
-    return [c + Math.cos(angle) * r * scale, c + Math.sin(angle) * r * scale] as const;
-  };
-  const ring = (scale: number) =>
-    groups
-      .map((_, k) => point(k, scale))
-      .map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`)
-      .join(' ');
-  const shape = groups
-    .map((g, k) => point(k, Math.max(0, Math.min(1, g.achievement))))
-    .map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`)
-    .join(' ');
-  return (
-    <svg viewBox={`0 0 ${size} ${size}`} width="100%" style={{ maxWidth: size, display: 'block', margin: '0 auto' }} role="img">
-      <title>各维度达成度雷达图</title>
-      {[0.25, 0.5, 0.75, 1].map((s) => (
-        <polygon key={s} points={ring(s)} fill="none" stroke="#d9d9d9" strokeWidth={1} />
-      ))}
-      {groups.map((g, k) => {
-        const [x, y] = point(k, 1);
-        return <line key={g.code} x1={c} y1={c} x2={x} y2={y} stroke="#e8e8e8" />;
-      })}
-      <polygon points={shape} fill="rgba(22, 119, 255, 0.25)" stroke="#1677ff" strokeWidth={2} />
-      {groups.map((g, k) => {
-        const [x, y] = point(k, 1.22);
-        return (
-          <text key={g.code} x={x} y={y} fontSize={11} textAnchor="middle" dominantBaseline="middle" fill="#595959">
-            {g.name.length > 7 ? `${g.name.slice(0, 7)}…` : g.name}
-          </text>
-        );
-      })}
-    </svg>
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,12 +339,16 @@ function ScorecardView({
   gapError,
   writable,
   onEnter,
+  onReport,
+  communityName,
 }: {
   card: Scorecard;
   gap: GapAnalysis | null;
   gapError: string | null;
   writable: boolean;
   onEnter: (c: CriterionState) => void;
+  onReport: () => void;
+  communityName: string;
 }) {
   const stars = isStars(card.rule);
   const counts = card.indicators.flatMap((i) => i.criteria);
@@ -494,6 +457,12 @@ function ScorecardView({
 
   return (
     <>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Button icon={<PrinterOutlined />} onClick={onReport} data-testid="scorecard-report">
+          打印报告
+        </Button>
+        <ScorecardExportButton communityId={card.communityId} framework={card.framework} name={communityName} />
+      </Space>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={8}>
           <Card size="small" title={stars ? '达标指标与星级' : '总分'} className="full-width">
@@ -742,7 +711,8 @@ export default function EvaluationPage() {
   const [frameworks, setFrameworks] = useState<FrameworkSummary[] | null>(null);
   const [frameworksError, setFrameworksError] = useState<string | null>(null);
   const [framework, setFramework] = useState<string>(() => storedFramework() ?? DEFAULT_FRAMEWORK);
-  const [tab, setTab] = useState<'scorecard' | 'rollup'>('scorecard');
+  const [tab, setTab] = useState<Tab>('scorecard');
+  const [reportOpen, setReportOpen] = useState(false);
   const [picked, setPicked] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [card, setCard] = useState<Loaded<Scorecard> | null>(null);
@@ -775,7 +745,7 @@ export default function EvaluationPage() {
   const regionId = selected?.node.id ?? null;
   const rollupKey = JSON.stringify([framework, treeCommunity ? null : regionId, version]);
   useEffect(() => {
-    if (treeCommunity && tab === 'scorecard') return;
+    if (treeCommunity && tab !== 'rollup') return;
     const ctrl = new AbortController();
     evaluationApi
       .rollup(framework, treeCommunity ? null : regionId, ctrl.signal)
@@ -827,26 +797,39 @@ export default function EvaluationPage() {
   const writable = can('evaluation.write');
   const summary = frameworks?.find((f) => f.code === framework);
 
+  const communityPicker = !treeCommunity && (
+    <Space wrap className="filter-bar">
+      <Typography.Text>社区：</Typography.Text>
+      <Select
+        showSearch={{ optionFilterProp: 'label' }}
+        placeholder={rollupData ? '选择社区' : '加载社区…'}
+        value={pickedValid}
+        options={communityOptions}
+        onChange={(id: string) => setPicked(id)}
+        style={{ minWidth: 260 }}
+        loading={!rollupData && !rollup?.error}
+        data-testid="community-select"
+      />
+      <Typography.Text type="secondary" className="small-text">
+        也可在左侧区划树中直接选择社区
+      </Typography.Text>
+    </Space>
+  );
+
+  const assessmentsTab = (
+    <>
+      {communityPicker}
+      {!communityId ? (
+        <Empty description="请选择一个社区查看评估" />
+      ) : (
+        <AssessmentsPanel communityId={communityId} framework={framework} frameworks={frameworks} />
+      )}
+    </>
+  );
+
   const scorecardTab = (
     <>
-      {!treeCommunity && (
-        <Space wrap className="filter-bar">
-          <Typography.Text>社区：</Typography.Text>
-          <Select
-            showSearch={{ optionFilterProp: 'label' }}
-            placeholder={rollupData ? '选择社区' : '加载社区…'}
-            value={pickedValid}
-            options={communityOptions}
-            onChange={(id: string) => setPicked(id)}
-            style={{ minWidth: 260 }}
-            loading={!rollupData && !rollup?.error}
-            data-testid="community-select"
-          />
-          <Typography.Text type="secondary" className="small-text">
-            也可在左侧区划树中直接选择社区
-          </Typography.Text>
-        </Space>
-      )}
+      {communityPicker}
       {!communityId ? (
         <Empty description="请选择一个社区查看评分卡" />
       ) : !current ? (
@@ -863,6 +846,8 @@ export default function EvaluationPage() {
             gapError={currentGap?.error ?? null}
             writable={writable}
             onEnter={(c) => setValueTarget({ communityId: communityId, framework, criterion: c })}
+            onReport={() => setReportOpen(true)}
+            communityName={communityName}
           />
         </Spin>
       )}
@@ -894,7 +879,11 @@ export default function EvaluationPage() {
           <Space size={8}>
             <span>社区评价</span>
             <Typography.Text type="secondary" className="card-subtitle">
-              {tab === 'scorecard' ? communityName || selected?.node.name : `${selected?.node.name ?? ''}辖区汇总`}
+              {tab === 'rollup'
+                ? `${selected?.node.name ?? ''}辖区汇总`
+                : tab === 'framework'
+                  ? framework
+                  : communityName || selected?.node.name}
             </Typography.Text>
           </Space>
         }
@@ -934,13 +923,25 @@ export default function EvaluationPage() {
         )}
         <Tabs
           activeKey={tab}
-          onChange={(k) => setTab(k as 'scorecard' | 'rollup')}
+          onChange={(k) => setTab(k as Tab)}
+          destroyOnHidden
           items={[
             { key: 'scorecard', label: '社区评分卡', children: scorecardTab },
+            { key: 'assessments', label: '评估审核', children: assessmentsTab },
             { key: 'rollup', label: '区域汇总', children: rollupTab },
+            { key: 'framework', label: '评价标准', children: <FrameworkBrowser framework={framework} /> },
           ]}
         />
       </Card>
+      {current?.data && (
+        <ReportModal
+          open={reportOpen}
+          onClose={() => setReportOpen(false)}
+          card={current.data}
+          communityName={communityName}
+          summary={summary}
+        />
+      )}
       <ValueFormModal
         target={valueTarget}
         onClose={() => setValueTarget(null)}

@@ -1,0 +1,179 @@
+// 打印报告: a full-screen, print-friendly view of a community's scorecard — cover, radar, and every
+// indicator with its criteria, values, whether met, source and evidence. 打印 calls window.print();
+// the @media print rules in styles.css hide the console around it. Also 导出 Excel (with the token).
+import { DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
+import { App, Button, Modal, Space } from 'antd';
+import { useState } from 'react';
+import { errorText, saveBlob } from '../../api/client';
+import { evaluationApi } from '../../api/evaluation';
+import type { CriterionState, FrameworkSummary, Scorecard } from '../../api/types';
+import { formatTime, todayInZone } from '../../lib/time';
+import { Radar } from './Radar';
+
+function valueText(c: CriterionState): string {
+  if (c.value === null) return '—';
+  if (c.kind === 'boolean') return c.value >= 1 ? '是' : '否';
+  return `${c.value}${c.unit ?? ''}`;
+}
+
+function standardText(c: CriterionState): string {
+  if (c.kind === 'boolean' || c.threshold === null) return '达到';
+  return `${c.direction ?? ''}${c.threshold}${c.unit ?? ''}`;
+}
+
+function sourceText(c: CriterionState): string {
+  const p = c.provenance;
+  if (!p) return '未填报';
+  if (p.kind === 'measure') return `平台数据：${p.title}（${p.method}；记录数 ${p.records}）`;
+  return `填报第 ${p.version} 版：${p.source}，数据日期 ${p.referenceDate}，质量 ${p.quality}${p.enteredBy ? `，${p.enteredBy}` : ''}`;
+}
+
+function evidenceText(c: CriterionState): string {
+  const p = c.provenance;
+  if (!p || p.kind !== 'entered' || p.evidence.length === 0) return '—';
+  return p.evidence.map((e) => `${e.title}${e.reference ? `（${e.reference}）` : ''}`).join('；');
+}
+
+/** 导出 Excel: the scorecard workbook, fetched with the bearer token like the residents export. */
+export function ScorecardExportButton({ communityId, framework, name }: { communityId: string; framework: string; name: string }) {
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const { blob, filename } = await evaluationApi.scorecardXlsx(communityId, framework);
+      const file = filename ?? `${name || '社区'}评分卡.xlsx`;
+      saveBlob(blob, file);
+      message.success(`已导出 ${file}`);
+    } catch (err) {
+      message.error(`导出失败：${errorText(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button icon={<DownloadOutlined />} loading={busy} onClick={() => void run()} data-testid="scorecard-export">
+      导出 Excel
+    </Button>
+  );
+}
+
+export function ReportModal({
+  open,
+  onClose,
+  card,
+  communityName,
+  summary,
+}: {
+  open: boolean;
+  onClose: () => void;
+  card: Scorecard;
+  communityName: string;
+  summary: FrameworkSummary | undefined;
+}) {
+  const stars = card.rule === 'beijing-stars';
+  return (
+    <Modal
+      open={open}
+      onCancel={onClose}
+      footer={null}
+      width="100%"
+      style={{ top: 0, maxWidth: '100vw', paddingBottom: 0 }}
+      rootClassName="print-report-root"
+      title={
+        <Space className="print-hide">
+          <span>评价报告预览</span>
+          <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()} data-testid="report-print">
+            打印
+          </Button>
+          <ScorecardExportButton communityId={card.communityId} framework={card.framework} name={communityName} />
+        </Space>
+      }
+      destroyOnHidden
+    >
+      <div className="print-report" data-testid="print-report">
+        <section className="report-cover">
+          <h1>{communityName} 智慧社区评价报告</h1>
+          <p className="report-framework">
+            {card.framework}
+            {summary && summary.title !== summary.code ? ` ${summary.title}` : ''}
+          </p>
+          <p>版本 {card.version}</p>
+          <p>报告日期 {todayInZone()}</p>
+          <div className="report-total" data-testid="report-total">
+            {stars
+              ? `达标指标 ${card.total} / ${card.indicators.length} 项 · ${card.stars ?? 0} 星`
+              : `总分 ${card.total.toFixed(2)} / 100`}
+          </div>
+          <p className="small-text">数据计算于 {formatTime(card.computedAt)}</p>
+        </section>
+        <section className="report-section">
+          <h2>各维度达成度</h2>
+          <div className="report-radar">
+            <Radar groups={card.groups} />
+            <table className="report-table">
+              <thead>
+                <tr>
+                  <th>维度</th>
+                  <th>达成度</th>
+                  {!stars && <th>权重</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {card.groups.map((g) => (
+                  <tr key={g.code}>
+                    <td>{g.name}</td>
+                    <td>{Math.round(g.achievement * 1000) / 10}%</td>
+                    {!stars && <td>{g.weight ?? '—'}</td>}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section className="report-section">
+          <h2>逐项指标</h2>
+          <table className="report-table report-indicators">
+            <thead>
+              <tr>
+                <th>指标 / 考核项</th>
+                <th>内容</th>
+                <th>标准</th>
+                <th>当前值</th>
+                <th>是否达到</th>
+                <th>数据来源</th>
+                <th>佐证材料</th>
+              </tr>
+            </thead>
+            <tbody>
+              {card.indicators.flatMap((i) => [
+                <tr key={i.code} className="report-indicator-row">
+                  <td className="mono">{i.code}</td>
+                  <td colSpan={3}>
+                    <strong>{i.name}</strong>（{i.group.name}）
+                  </td>
+                  <td colSpan={3}>
+                    达成度 {Math.round(i.achievement * 1000) / 10}%
+                    {stars ? (i.score === 1 ? ' · 达标' : ' · 未达标') : ` · 得分 ${i.score}`}
+                    {!stars && i.weight !== null ? ` / ${i.weight}` : ''}
+                  </td>
+                </tr>,
+                ...i.criteria.map((c) => (
+                  <tr key={`${i.code}/${c.code}`}>
+                    <td className="mono">{c.code}</td>
+                    <td>{c.text}</td>
+                    <td>{standardText(c)}</td>
+                    <td>{valueText(c)}</td>
+                    <td>{c.met ? '达到' : '未达到'}</td>
+                    <td>{sourceText(c)}</td>
+                    <td>{evidenceText(c)}</td>
+                  </tr>
+                )),
+              ])}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </Modal>
+  );
+}
