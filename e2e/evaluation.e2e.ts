@@ -178,7 +178,8 @@ describe('community evaluation (社区评价)', () => {
     await page.locator('[data-testid="assessment-detail"][data-status="draft"]').waitFor();
     await page.getByTestId('assessment-submit').click();
     await page.locator('[data-testid="assessment-detail"][data-status="submitted"]').waitFor();
-    expect(await page.getByTestId('assessment-list').innerText()).toContain('待审核');
+    // The list reloads after the detail: wait for it rather than reading it at once.
+    await page.getByTestId('assessment-list').getByText('待审核').waitFor();
 
     // The report view of the scorecard opens with the total.
     await page.getByRole('tab', { name: '社区评分卡' }).click();
