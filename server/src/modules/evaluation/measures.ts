@@ -1,9 +1,11 @@
 // Live measures: a criterion's value computed from the platform's own data, with its provenance
 // (what was counted, when, over how many records), never typed in (issue 4 §3).
 //
-// How a module publishes a measure: call `registerMeasure` once at load with a key that framework
-// files name in a criterion's `measure` field (see frameworks/*.json). `compute` answers for many
-// communities in one go (one grouped query), so a whole city is recomputed in a few statements.
+// How a module publishes measures: call `registerMeasures(load, measures)` once at load. `load` reads
+// what its measures need for many communities in one go (one grouped query); each measure, under a
+// key that framework files name in a criterion's `measure` field (see frameworks/*.json), turns that
+// into one community's value. Measures registered together share one `load` per computation, so a
+// whole city is recomputed in a few statements.
 // Keys already named by the shipped frameworks and waiting for their modules: grid.closed-loop
 // (`003` L3P3), devices.elderly-response-15min (L2P6), devices.parking-share-rate (L2P4),
 // devices.smart-lighting-rate and devices.lighting-saving-rate (L1P8), democracy.e-voting (L2P10),
@@ -21,27 +23,49 @@ export interface MeasureValue {
   records: number;
 }
 
-export interface Measure {
+export interface MeasureSpec<T> {
   key: string;
   /** Chinese, for people: what is counted. */
   title: string;
   /** The computation in words (numerator / denominator), shown as provenance. */
   method: string;
   clause: string;
-  compute(db: Executor, communityIds: string[]): Promise<Map<string, MeasureValue>>;
+  /** One community's value from what `load` read (communities absent from it have no records). */
+  value(loaded: T, communityId: string): MeasureValue;
 }
 
-const measures = new Map<string, Measure>();
+export type Measure = Omit<MeasureSpec<unknown>, 'value'>;
 
-export function registerMeasure(m: Measure): void {
-  if (measures.has(m.key)) throw new Error(`measure ${m.key} is registered twice`);
-  measures.set(m.key, m);
+interface Registered {
+  spec: MeasureSpec<unknown>;
+  load: (db: Executor, communityIds: string[]) => Promise<unknown>;
+}
+
+const measures = new Map<string, Registered>();
+
+export function registerMeasures<T>(load: (db: Executor, communityIds: string[]) => Promise<T>, specs: MeasureSpec<T>[]): void {
+  for (const spec of specs) {
+    if (measures.has(spec.key)) throw new Error(`measure ${spec.key} is registered twice`);
+    measures.set(spec.key, { spec: spec as MeasureSpec<unknown>, load });
+  }
 }
 
 export function measureOf(key: string | undefined): Measure | undefined {
-  return key ? measures.get(key) : undefined;
+  return key ? measures.get(key)?.spec : undefined;
 }
 
-export function registeredMeasures(): Measure[] {
-  return [...measures.values()];
+/** The values of the registered measures among `keys` for the communities: one `load` per registration. */
+export async function measureValues(db: Executor, keys: string[], communityIds: string[]): Promise<Map<string, Map<string, MeasureValue>>> {
+  const wanted = keys.flatMap((k) => {
+    const r = measures.get(k);
+    return r ? [r] : [];
+  });
+  const loads = new Map<Registered['load'], Promise<unknown>>();
+  for (const r of wanted) if (!loads.has(r.load)) loads.set(r.load, r.load(db, communityIds));
+  const out = new Map<string, Map<string, MeasureValue>>();
+  for (const r of wanted) {
+    const loaded = await loads.get(r.load)!;
+    out.set(r.spec.key, new Map(communityIds.map((id) => [id, r.spec.value(loaded, id)])));
+  }
+  return out;
 }

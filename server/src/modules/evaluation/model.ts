@@ -246,6 +246,21 @@ export function starsFor(f: Framework, achieved: number, priorStars = 0): number
   return stars;
 }
 
+/** Each level-1 group's achievement (mean of its indicators', 0..1, to three decimals), for radar charts. */
+export function groupAchievements(f: Framework, achievements: Record<string, number>) {
+  const sum = new Map<string, { total: number; n: number }>();
+  for (const i of f.indicators) {
+    const g = sum.get(i.group.code) ?? { total: 0, n: 0 };
+    g.total += achievements[i.code] ?? 0;
+    g.n += 1;
+    sum.set(i.group.code, g);
+  }
+  return f.groups.map((g) => {
+    const x = sum.get(g.code);
+    return { code: g.code, name: g.name, weight: g.weight ?? null, achievement: x ? Math.round((x.total / x.n) * 1000) / 1000 : 0 };
+  });
+}
+
 /** An indicator's achievement from its criteria: the share met (DB37), or 1 only when all are met (Beijing). */
 export function achievementOf(f: Framework, indicator: IndicatorSpec, met: (criterionCode: string) => boolean): number {
   const n = indicator.criteria.filter((c) => met(c.code)).length;

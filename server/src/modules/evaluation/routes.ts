@@ -3,13 +3,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/pool.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import { regionNames } from '../regions/service.js';
 import { ctxOf } from '../../http/context.js';
 import { Uuid } from '../../http/schemas.js';
 import { CRITERION_KINDS } from './model.js';
 import * as assessments from './assessments.js';
 import * as service from './service.js';
 import { rollupWorkbook, scorecardWorkbook } from './workbooks.js';
-import type { FastifyReply } from 'fastify';
 import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams } from '../../http/schemas.js';
 
@@ -116,17 +117,6 @@ const Assessment = Open({
   history: Type.Array(Type.Unknown()),
 });
 
-function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
-  return reply
-    .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
-    .send(buf);
-}
-
-async function regionName(db: Db, id: string): Promise<string> {
-  return (await db.$client.query<{ name: string }>('select name from regions where id = $1', [id])).rows[0]?.name ?? '';
-}
-
 export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
   registerScopeResolver('assessment', assessments.assessmentPath);
   const assessment = { kind: 'assessment', from: 'params.id', label: '评估' } as const;
@@ -210,8 +200,8 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
       },
       async (req, reply) => {
         const card = await service.communityScorecard(ctxOf(req, db), req.query.communityId, req.query.framework, req.query.priorStars);
-        const name = await regionName(db, req.query.communityId);
-        return xlsx(reply, `${name}评分卡.xlsx`, await scorecardWorkbook(service.frameworkOf(req.query.framework), name, card));
+        const name = (await regionNames(db, [req.query.communityId])).get(req.query.communityId)?.name ?? '';
+        return sendXlsx(reply, `${name}评分卡.xlsx`, await scorecardWorkbook(service.frameworkOf(req.query.framework), name, card));
       },
     );
     app.get(
@@ -251,17 +241,17 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
           tags,
           summary: '区域汇总：辖区内各社区得分、星级、排名、分布与逐指标达成度（热力图）',
           querystring: Type.Object({ regionId: Type.Optional(Uuid), framework: FrameworkCode }, { additionalProperties: false }),
-          response: { 200: Open({ framework: Type.String(), communities: Type.Array(Type.Unknown()), summary: Type.Unknown() }) },
+          response: {
+            200: Open({
+              framework: Type.String(),
+              region: Open({ id: Uuid, name: Type.String() }),
+              communities: Type.Array(Type.Unknown()),
+              summary: Type.Unknown(),
+            }),
+          },
         },
       },
-      async (req) => {
-        const ctx = ctxOf(req, db);
-        const path = req.query.regionId
-          ? ((await db.$client.query<{ path: string }>('select path from regions where id = $1', [req.query.regionId])).rows[0]?.path ??
-            null)
-          : ctx.caller.regionPath;
-        return service.rollup(db, path ?? ctx.caller.regionPath, req.query.framework);
-      },
+      async (req) => service.rollup(ctxOf(req, db), req.query.regionId, req.query.framework),
     );
     app.get(
       '/api/evaluation/rollup.xlsx',
@@ -274,16 +264,8 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
         },
       },
       async (req, reply) => {
-        const ctx = ctxOf(req, db);
-        const id = req.query.regionId ?? ctx.caller.regionId;
-        const path =
-          (await db.$client.query<{ path: string }>('select path from regions where id = $1', [id])).rows[0]?.path ?? ctx.caller.regionPath;
-        const r = await service.rollup(db, path, req.query.framework);
-        return xlsx(
-          reply,
-          `${await regionName(db, id)}社区评价汇总.xlsx`,
-          await rollupWorkbook(service.frameworkOf(req.query.framework), r),
-        );
+        const r = await service.rollup(ctxOf(req, db), req.query.regionId, req.query.framework);
+        return sendXlsx(reply, `${r.region.name}社区评价汇总.xlsx`, await rollupWorkbook(service.frameworkOf(req.query.framework), r));
       },
     );
     app.post(

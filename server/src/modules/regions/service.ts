@@ -196,6 +196,11 @@ export async function pathOfPlace(db: Db, communityId: string, gridId: string | 
   return store.regionPath(db, gridId ?? communityId);
 }
 
+/** The communities under a region path, each with its street's name. */
+export async function communitiesWithin(db: Db, path: string) {
+  return store.communitiesWithin(db, path);
+}
+
 /** Names and full name path of regions, for addresses and display. */
 export async function regionNames(db: Db, ids: string[]) {
   return store.namesOf(db, ids);

@@ -21,6 +21,17 @@ export async function regionPath(db: Db, id: string): Promise<string | null> {
   return rows[0]?.path ?? null;
 }
 
+/** The communities under `path`, with the name of the street each belongs to, in code order. */
+export async function communitiesWithin(db: Db, path: string) {
+  const { rows } = await db.$client.query<{ id: string; name: string; street: string }>(
+    `select c.id, c.name, coalesce(s.name, '') as street
+       from regions c left join regions s on s.id = c.parent_id
+      where c.level = 'community' and c.path like $1 || '%' order by c.code`,
+    [path],
+  );
+  return rows;
+}
+
 /** The subtree under `path` without boundaries (they can be large): the tree the caller sees. */
 export async function listSubtree(db: Executor, path: string) {
   return db

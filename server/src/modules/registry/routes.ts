@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DataKeys } from '../../crypto/personal-data.js';
 import type { Db } from '../../db/pool.js';
+import { sendXlsx } from '../../http/xlsx.js';
 import { ctxOf } from '../../http/context.js';
 import { AppError } from '../../http/errors.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams, page, Paging, Uuid } from '../../http/schemas.js';
 import { ID_TYPES, RESIDENT_TAG_LABELS } from './model.js';
@@ -106,13 +107,6 @@ const PlateCode = Type.String({ minLength: 4, maxLength: 80, pattern: '^[A-Za-z0
 /** Where the platform is reached from outside (for QR links): the configured public URL, else the request's host. */
 function origin(req: FastifyRequest, publicUrl: string | undefined): string {
   return publicUrl ?? `${req.protocol}://${req.host}`;
-}
-
-function xlsx(reply: FastifyReply, filename: string, buf: Buffer) {
-  return reply
-    .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
-    .send(buf);
 }
 
 /** At most this many row problems are listed in an answer; `invalid` counts them all. */
@@ -228,7 +222,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
         const r = await service.searchResidents(ctxOf(req, db), keys, { ...req.query, page: 1, pageSize: EXPORT_LIMIT });
         // A list longer than the limit is cut; the headers say so.
         reply.header('x-total-count', String(r.total)).header('x-truncated', String(r.total > r.items.length));
-        return xlsx(reply, '居民台账.xlsx', await ledger.residentsWorkbook(r.items));
+        return sendXlsx(reply, '居民台账.xlsx', await ledger.residentsWorkbook(r.items));
       },
     );
 
@@ -263,7 +257,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
       app.get(
         `/api/registry/templates/${l.kind}.xlsx`,
         { config: { access: 'registry.import' }, schema: { tags, summary: `下载${l.title}导入模板（xlsx）` } },
-        async (_req, reply) => xlsx(reply, `${l.title}导入模板.xlsx`, await ledger.template(l.columns, l.title)),
+        async (_req, reply) => sendXlsx(reply, `${l.title}导入模板.xlsx`, await ledger.template(l.columns, l.title)),
       );
 
       app.post(
