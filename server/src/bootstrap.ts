@@ -8,6 +8,8 @@ import type { DataKeys } from './crypto/personal-data.js';
 import { seedRegister } from './demo/register.js';
 import { seedOrganisations } from './demo/organisations.js';
 import { sql } from 'drizzle-orm';
+import { ensureCatalogue } from './modules/grid/catalogue.js';
+import { ensureDemoPartner } from './modules/grid/config.js';
 
 export interface BootstrapResult {
   seeded: 'demo' | 'city' | null;
@@ -31,6 +33,9 @@ export async function bootstrap(db: Db, cfg: Config, keys: DataKeys, env: NodeJS
       seeded = 'city';
     }
   }
+  // Reference data every installation needs, and the Open311 demo partner when its key is configured.
+  await ensureCatalogue(db);
+  await ensureDemoPartner(db, env.JIAYUAN_OPEN311_DEMO_KEY);
   const generatedAdminPassword = await ensureAdmin(db, cityId, cfg.adminPassword);
   return { seeded, generatedAdminPassword };
 }

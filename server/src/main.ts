@@ -9,6 +9,8 @@ import type { NotifiedWorker } from './db/notified-worker.js';
 import { startSealer } from './modules/audit/service.js';
 import { startDispatcher } from './modules/events/service.js';
 import { startTimeline } from './modules/timeline/service.js';
+import { startDeadlineWorker, type DeadlineWorker } from './modules/deadlines/service.js';
+import { registerGridDeadlines } from './modules/grid/service.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -21,7 +23,7 @@ log.info(
 );
 
 // Filled in as the parts start, so a signal at any moment stops what is running.
-const running: { app?: FastifyInstance; dispatcher?: NotifiedWorker; sealer?: NotifiedWorker } = {};
+const running: { app?: FastifyInstance; dispatcher?: NotifiedWorker; sealer?: NotifiedWorker; deadlines?: DeadlineWorker } = {};
 let shuttingDown = false;
 const shutdown = async (signal: string) => {
   if (shuttingDown) return;
@@ -30,6 +32,7 @@ const shutdown = async (signal: string) => {
   await running.app?.close().catch(() => {});
   await running.dispatcher?.stop().catch(() => {});
   await running.sealer?.stop().catch(() => {});
+  await running.deadlines?.stop().catch(() => {});
   await database.close();
   process.exit(0);
 };
@@ -49,6 +52,8 @@ if (boot.generatedAdminPassword) {
 startTimeline(database.db);
 running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'outbox dispatch failed'));
 running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
+registerGridDeadlines();
+running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;
 await app.listen({ port: cfg.port, host: cfg.host });

@@ -20,6 +20,14 @@ export function wakeAfterCommit(tx: Executor, channel: string): void {
   set.add(channel);
 }
 
+/** Run `fn` whenever `channel` is woken in this process; returns the unsubscribe function. */
+export function onWake(channel: string, fn: () => void): () => void {
+  let set = wakers.get(channel);
+  if (!set) wakers.set(channel, (set = new Set()));
+  set.add(fn);
+  return () => void wakers.get(channel)?.delete(fn);
+}
+
 export function wake(channel: string): void {
   for (const w of wakers.get(channel) ?? []) w();
 }

@@ -36,6 +36,14 @@ export const PERMISSIONS = [
   'evaluation.write',
   // Review a submitted self-assessment indicator by indicator and lock it (expert / third-party evaluators).
   'evaluation.review',
+  // Grid governance (issue 5, `003` L3P3): see events; report one; act on events dispatched to one's
+  // unit; accept, dispatch, verify and supervise (community and above); configure the catalogue,
+  // calendar and Open311 partners (city).
+  'grid.read',
+  'grid.report',
+  'grid.handle',
+  'grid.manage',
+  'grid.configure',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -59,13 +67,16 @@ const ADMIN_PERMS: readonly Permission[] = [
   'registry.read',
   'registry.sensitive',
   'evaluation.read',
+  'grid.read',
+  'grid.report',
+  'grid.manage',
 ];
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {
   city_admin: {
     label: '市级管理员',
     levels: ['city'],
-    permissions: ADMIN_PERMS,
+    permissions: [...ADMIN_PERMS, 'grid.configure'],
     grants: ROLES,
     description: '维护全市区划与各级账号；唯一可任命审计员的角色。',
   },
@@ -93,21 +104,30 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   grid_worker: {
     label: '网格员',
     levels: ['community', 'grid'],
-    permissions: ['regions.read', 'registry.read', 'registry.write', 'registry.reveal', 'registry.sensitive'],
+    permissions: [
+      'regions.read',
+      'registry.read',
+      'registry.write',
+      'registry.reveal',
+      'registry.sensitive',
+      'grid.read',
+      'grid.report',
+      'grid.handle',
+    ],
     grants: [],
     description: '负责网格巡查、事件上报与网格内基础信息维护。',
   },
   handler: {
     label: '处置人员',
     levels: ['district', 'street', 'community', 'grid'],
-    permissions: ['regions.read'],
+    permissions: ['regions.read', 'grid.read', 'grid.handle'],
     grants: [],
     description: '处置单位人员：办理派遣到本单位的事件。',
   },
   property_staff: {
     label: '物业人员',
     levels: ['community', 'grid'],
-    permissions: ['regions.read', 'registry.read'],
+    permissions: ['regions.read', 'registry.read', 'grid.read', 'grid.report', 'grid.handle'],
     grants: [],
     description: '物业服务企业人员：服务所在社区。',
   },
@@ -128,7 +148,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   resident: {
     label: '居民',
     levels: ['community', 'grid'],
-    permissions: ['regions.read'],
+    permissions: ['regions.read', 'grid.report'],
     grants: [],
     description: '居民：使用所在社区的移动端服务。',
   },

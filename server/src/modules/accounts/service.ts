@@ -1,7 +1,7 @@
 // Use cases of accounts: login and sessions, and managing users inside one's own scope.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/pool.js';
+import type { Db, Executor } from '../../db/pool.js';
 import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
@@ -276,4 +276,9 @@ export async function ensureAdmin(db: Db, cityRegionId: string, password: string
 /** Display names of active accounts holding `role` bound exactly to `regionId` (e.g. a grid's grid workers). */
 export async function namesWithRole(db: Db, regionId: string, role: Role): Promise<string[]> {
   return store.namesWithRole(db, regionId, role);
+}
+
+/** Name, region and roles of accounts, for modules that show who did something or check membership. */
+export async function userBriefs(db: Executor, ids: string[]) {
+  return store.userBriefs(db, ids);
 }

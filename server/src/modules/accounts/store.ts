@@ -1,5 +1,5 @@
 // SQL for users and sessions. Only the accounts module reads or writes them.
-import { and, asc, count, eq, ilike, isNull, like, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, isNull, like, ne, or, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
 import { regions } from '../regions/schema.js';
 import { loginThrottle, sessions, users } from './schema.js';
@@ -149,4 +149,13 @@ export async function namesWithRole(db: Executor, regionId: string, role: string
     .where(and(eq(users.regionId, regionId), eq(users.status, 'active'), sql`${role} = any(${users.roles})`))
     .orderBy(asc(users.displayName));
   return rows.map((r) => r.name);
+}
+
+export async function userBriefs(db: Executor, ids: string[]) {
+  if (ids.length === 0) return new Map<string, { id: string; displayName: string; regionId: string; roles: string[]; status: string }>();
+  const rows = await db
+    .select({ id: users.id, displayName: users.displayName, regionId: users.regionId, roles: users.roles, status: users.status })
+    .from(users)
+    .where(inArray(users.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }

@@ -1,5 +1,5 @@
 // Use cases of the region tree: what a caller may see and change.
-import { pgErrorCode, type Db } from '../../db/pool.js';
+import { pgErrorCode, type Db, type Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems, type FieldError } from '../../http/errors.js';
@@ -204,4 +204,15 @@ export async function communitiesWithin(db: Db, path: string) {
 /** Names and full name path of regions, for addresses and display. */
 export async function regionNames(db: Db, ids: string[]) {
   return store.namesOf(db, ids);
+}
+
+/** Every grid with its community, path and boundary (for point-in-polygon routing of located reports). */
+export async function gridsWithBoundaries(db: Executor) {
+  return store.gridsWithBoundaries(db);
+}
+
+/** A region node's id, level, parent and path. */
+export async function regionBrief(db: Executor, id: string) {
+  const r = await store.findRegion(db, id);
+  return r ? { id: r.id, level: r.level as Level, parentId: r.parentId, path: r.path, name: r.name } : null;
 }

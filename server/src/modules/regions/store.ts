@@ -110,3 +110,11 @@ export async function namesOf(db: Executor, ids: string[]) {
     .where(inArray(regions.id, ids));
   return new Map(rows.map((r) => [r.id, { name: r.name, level: r.level as Level, path: r.path }]));
 }
+
+export async function gridsWithBoundaries(db: Executor) {
+  const rows = await db
+    .select({ id: regions.id, communityId: regions.parentId, path: regions.path, boundary: regions.boundary })
+    .from(regions)
+    .where(eq(regions.level, 'grid'));
+  return rows.map((r) => ({ id: r.id, communityId: r.communityId!, path: r.path, boundary: r.boundary as Geometry | null }));
+}

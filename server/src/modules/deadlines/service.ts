@@ -1,0 +1,163 @@
+// Durable deadlines. A module schedules rows in the transaction of its change and registers a handler
+// per kind; the worker fires due rows in batches (`for update skip locked`, so several nodes share the
+// work), calling each handler with all its due rows inside the batch's transaction, and marks them
+// fired in the same transaction: a deadline fires exactly once, even across crashes (a batch that
+// does not commit is picked up again). Between batches the worker sleeps until the earliest unfired
+// deadline, at most `sweepMs` (another node may have scheduled an earlier one); the timer is only a
+// wake-up, the deadlines themselves are rows.
+import { sql } from 'drizzle-orm';
+import { onWake, transaction, wakeAfterCommit } from '../../db/notified-worker.js';
+import { uuidv7 } from '../../db/ids.js';
+import type { Db, Executor } from '../../db/pool.js';
+
+export interface DueDeadline {
+  communityId: string;
+  id: string;
+  kind: string;
+  subjectId: string;
+  dueAt: Date;
+  payload: Record<string, unknown> | null;
+}
+
+export interface NewDeadline {
+  communityId: string;
+  kind: string;
+  subjectId: string;
+  dueAt: Date;
+  payload?: Record<string, unknown>;
+}
+
+/** Called with every due row of its kind in a batch, inside the batch's transaction; must be set-based for speed. */
+export type DeadlineHandler = (tx: Executor, due: DueDeadline[], now: Date) => Promise<void>;
+
+const handlers = new Map<string, DeadlineHandler>();
+const CHANNEL = 'deadlines';
+/** A batch that failed this many times is left for people to look at (and logged), not retried forever. */
+const MAX_ATTEMPTS = 5;
+
+export function registerDeadlineHandler(kind: string, handler: DeadlineHandler): void {
+  if (handlers.has(kind)) throw new Error(`deadline handler ${kind} is registered twice`);
+  handlers.set(kind, handler);
+}
+
+/** Schedule deadlines in the caller's transaction (one statement). */
+export async function scheduleDeadlines(tx: Executor, rows: NewDeadline[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    insert into deadlines (community_id, id, kind, subject_id, due_at, payload)
+    select * from unnest(
+      ${sql.param(rows.map((r) => r.communityId))}::uuid[], ${sql.param(rows.map(() => uuidv7()))}::uuid[], ${sql.param(rows.map((r) => r.kind))}::text[],
+      ${sql.param(rows.map((r) => r.subjectId))}::uuid[], ${sql.param(rows.map((r) => r.dueAt.toISOString()))}::timestamptz[],
+      ${sql.param(rows.map((r) => (r.payload ? JSON.stringify(r.payload) : null)))}::jsonb[])`);
+  wakeAfterCommit(tx, CHANNEL);
+}
+
+/** Drop the unfired deadlines of a subject (all kinds, or those starting with `kindPrefix`). */
+export async function cancelDeadlines(tx: Executor, communityId: string, subjectId: string, kindPrefix = ''): Promise<void> {
+  await tx.execute(sql`
+    delete from deadlines
+    where community_id = ${communityId} and subject_id = ${subjectId} and fired_at is null and kind like ${kindPrefix + '%'}`);
+}
+
+/** Fire up to `limit` due deadlines in one transaction; returns how many fired. */
+export async function fireDue(db: Db, now: Date = new Date(), limit = 5000): Promise<number> {
+  let picked: DueDeadline[] = [];
+  try {
+    return await transaction(db, async (tx) => {
+      const r = await tx.execute(sql`
+        select community_id, id, kind, subject_id, due_at, payload from deadlines
+        where fired_at is null and due_at <= ${now.toISOString()}::timestamptz and attempts < ${MAX_ATTEMPTS}
+        order by due_at limit ${limit} for update skip locked`);
+      picked = (r.rows as Record<string, unknown>[]).map((x) => ({
+        communityId: x.community_id as string,
+        id: x.id as string,
+        kind: x.kind as string,
+        subjectId: x.subject_id as string,
+        dueAt: new Date(x.due_at as string),
+        payload: (x.payload as Record<string, unknown> | null) ?? null,
+      }));
+      if (picked.length === 0) return 0;
+      const byKind = new Map<string, DueDeadline[]>();
+      for (const d of picked) {
+        const list = byKind.get(d.kind);
+        if (list) list.push(d);
+        else byKind.set(d.kind, [d]);
+      }
+      for (const [kind, due] of byKind) {
+        const h = handlers.get(kind);
+        if (!h) throw new Error(`no handler for deadline kind ${kind}`);
+        await h(tx, due, now);
+      }
+      await tx.execute(sql`
+        update deadlines set fired_at = now()
+        where (community_id, id) in (select * from unnest(${sql.param(picked.map((d) => d.communityId))}::uuid[], ${sql.param(picked.map((d) => d.id))}::uuid[]))`);
+      return picked.length;
+    });
+  } catch (e) {
+    if (picked.length)
+      await db.execute(sql`
+        update deadlines set attempts = attempts + 1
+        where (community_id, id) in (select * from unnest(${sql.param(picked.map((d) => d.communityId))}::uuid[], ${sql.param(picked.map((d) => d.id))}::uuid[]))`);
+    throw e;
+  }
+}
+
+export interface DeadlineWorker {
+  stop(): Promise<void>;
+}
+
+export function startDeadlineWorker(db: Db, onError: (e: unknown) => void, sweepMs = 500): DeadlineWorker {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+
+  const plan = async () => {
+    const r = await db.execute(
+      sql`select extract(epoch from min(due_at) - now()) * 1000 as ms from deadlines where fired_at is null and attempts < ${MAX_ATTEMPTS}`,
+    );
+    const ms = (r.rows[0] as { ms: string | null }).ms;
+    const wait = ms === null ? sweepMs : Math.max(0, Math.min(sweepMs, Number(ms)));
+    if (!stopped) {
+      clearTimeout(timer);
+      timer = setTimeout(tick, wait);
+    }
+  };
+  const tick = () => {
+    if (stopped || busy) return;
+    busy = true;
+    running = (async () => {
+      try {
+        while (!stopped && (await fireDue(db)) > 0) {
+          /* keep firing */
+        }
+      } catch (e) {
+        onError(e);
+      }
+      try {
+        await plan();
+      } catch (e) {
+        onError(e);
+        if (!stopped) timer = setTimeout(tick, sweepMs);
+      } finally {
+        busy = false;
+      }
+    })();
+  };
+  // A local change that scheduled deadlines re-plans at once (it may be earlier than the timer).
+  const unsubscribe = onWake(CHANNEL, () => {
+    if (!busy) {
+      clearTimeout(timer);
+      tick();
+    }
+  });
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      unsubscribe();
+      await running;
+    },
+  };
+}

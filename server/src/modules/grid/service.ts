@@ -1,0 +1,1080 @@
+// Use cases of grid events (网格事件): report, the transitions of the closed loop (`003` L3P3),
+// lists and details, and the deadline handlers. Every transition is one transaction holding the
+// event's new state, its transition row (who, when, why, and whether a deadline had passed at that
+// moment), the deadlines it schedules or cancels, its outbox event and its audit entry.
+import { randomBytes } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import { blindIndex, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
+import { transaction } from '../../db/notified-worker.js';
+import { uuidv7 } from '../../db/ids.js';
+import type { Db, Executor } from '../../db/pool.js';
+import type { Caller } from '../../http/context.js';
+import { problems } from '../../http/errors.js';
+import { appendAudit } from '../audit/service.js';
+import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines, type DueDeadline } from '../deadlines/service.js';
+import { emit } from '../events/service.js';
+import { pointInGeometry } from '../regions/model.js';
+import { dataScope, regionBrief } from '../regions/service.js';
+import { placeOfPlate, placeSummary, type PlaceSummary } from '../registry/lookup.js';
+import { maskPhone, normalisePhone, phoneProblem } from '../registry/model.js';
+import { addWorkingMinutes, workingMinutesBetween } from './calendar.js';
+import {
+  ACTIONS,
+  boundingDegrees,
+  distanceMetres,
+  DUPLICATE_RADIUS_METRES,
+  DUPLICATE_WINDOW_HOURS,
+  eventNumber,
+  HANDLING_STATUSES,
+  OPEN_STATUSES,
+  REPORTER_KINDS,
+  routeFor,
+  STATUSES,
+  trackingCode,
+  transition,
+  URGENCIES,
+  type Action,
+  type Actor,
+  type ReporterKind,
+  type Status,
+  type Urgency,
+} from './model.js';
+import { reference, type Category, type Reference } from './reference.js';
+
+const PHONE_CTX = 'grid_events.reporter_phone';
+/** The reporter has this many working days to confirm and rate before the event closes by itself. */
+export const FEEDBACK_DAYS = 3;
+/** The handling warning fires when this share of the allowed working time has passed. */
+export const WARN_AT = 0.8;
+
+/** Who is acting, for the audit entry and the transition row; `caller` is null for public and partner calls. */
+export interface Who {
+  db: Db;
+  caller: Caller | null;
+  ip: string | null;
+  userAgent: string | null;
+  action: string;
+  markAudited(): void;
+  /** Shown on the transition when there is no caller (e.g. the reporter, a partner platform). */
+  name?: string;
+}
+
+async function audited<T>(
+  who: Who,
+  spec: {
+    targetId: (r: NoInfer<T>) => string;
+    scopePath: (r: NoInfer<T>) => string;
+    statusCode?: number;
+    detail?: (r: NoInfer<T>) => Record<string, unknown>;
+  },
+  change: (tx: Executor) => Promise<T>,
+): Promise<T> {
+  const r = await transaction(who.db, async (tx) => {
+    const out = await change(tx);
+    await appendAudit(tx, {
+      caller: who.caller,
+      ip: who.ip,
+      userAgent: who.userAgent,
+      action: who.action,
+      targetType: 'grid-event',
+      targetId: spec.targetId(out),
+      scopePath: spec.scopePath(out),
+      outcome: 'success',
+      statusCode: spec.statusCode ?? 200,
+      detail: spec.detail?.(out) ?? {},
+    });
+    return out;
+  });
+  who.markAudited();
+  return r;
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+export interface EventRow {
+  communityId: string;
+  id: string;
+  number: string;
+  trackingCode: string;
+  gridId: string | null;
+  categoryCode: string;
+  urgency: Urgency;
+  description: string;
+  photos: string[];
+  lng: number | null;
+  lat: number | null;
+  buildingId: string | null;
+  roomId: string | null;
+  address: string | null;
+  reporterKind: ReporterKind;
+  reporterUserId: string | null;
+  reporterName: string | null;
+  reporterPhoneEnc: Buffer | null;
+  reporterPhoneHash: string | null;
+  reporterPhoneMasked: string | null;
+  channel: string;
+  partnerId: string | null;
+  status: Status;
+  suspendedFrom: Status | null;
+  suspendedAt: Date | null;
+  unitId: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  suggestedUnitId: string | null;
+  mergedInto: string | null;
+  handlerNote: string | null;
+  resultPhotos: string[];
+  satisfaction: number | null;
+  ratingComment: string | null;
+  escalationLevel: number;
+  reopenCount: number;
+  returnCount: number;
+  reportedAt: Date;
+  respondedAt: Date | null;
+  handledAt: Date | null;
+  closedAt: Date | null;
+  respondDueAt: Date;
+  handleDueAt: Date;
+  handleAllowedMinutes: number;
+  respondOverdue: boolean;
+  handleOverdue: boolean;
+  warnedAt: Date | null;
+  version: number;
+  path: string;
+}
+
+const EVENT_COLUMNS = sql.raw(`e.community_id, e.id, e.number, e.tracking_code, e.grid_id, e.category_code, e.urgency, e.description,
+  e.photos, e.lng, e.lat, e.building_id, e.room_id, e.address, e.reporter_kind, e.reporter_user_id, e.reporter_name,
+  e.reporter_phone_enc, e.reporter_phone_hash, e.reporter_phone_masked, e.channel, e.partner_id, e.status, e.suspended_from,
+  e.suspended_at, e.unit_id, e.assignee_id, e.assignee_name, e.suggested_unit_id, e.merged_into, e.handler_note, e.result_photos,
+  e.satisfaction, e.rating_comment, e.escalation_level, e.reopen_count, e.return_count, e.reported_at, e.responded_at,
+  e.handled_at, e.closed_at, e.respond_due_at, e.handle_due_at, e.handle_allowed_minutes, e.respond_overdue, e.handle_overdue,
+  e.warned_at, e.version, r.path`);
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const DATE_FIELDS = new Set([
+  'reportedAt',
+  'respondedAt',
+  'handledAt',
+  'closedAt',
+  'respondDueAt',
+  'handleDueAt',
+  'warnedAt',
+  'suspendedAt',
+]);
+function toRow(x: Record<string, unknown>): EventRow {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) {
+    const c = camel(k);
+    o[c] = DATE_FIELDS.has(c) && v !== null && !(v instanceof Date) ? new Date(v as string) : v;
+  }
+  return o as unknown as EventRow;
+}
+
+async function loadEvent(db: Executor, id: string, lock = false): Promise<EventRow | undefined> {
+  const r = await db.execute(sql`
+    select ${EVENT_COLUMNS} from grid_events e join regions r on r.id = coalesce(e.grid_id, e.community_id)
+    where e.id = ${id} ${lock ? sql`for update of e` : sql``}`);
+  const row = r.rows[0] as Record<string, unknown> | undefined;
+  return row ? toRow(row) : undefined;
+}
+
+/** Scope resolver: an event is in the region of its grid (or its community when it has no grid). */
+export async function eventPath(db: Db, id: string): Promise<string | null> {
+  const r = await db.execute(
+    sql`select r.path from grid_events e join regions r on r.id = coalesce(e.grid_id, e.community_id) where e.id = ${id}`,
+  );
+  return (r.rows[0] as { path: string } | undefined)?.path ?? null;
+}
+
+function categoryOf(ref: Reference, code: string): Category | undefined {
+  return ref.categories.get(code);
+}
+
+function categoryLabel(ref: Reference, code: string): string {
+  const c = ref.categories.get(code);
+  if (!c) return code;
+  const p = c.parentCode ? ref.categories.get(c.parentCode) : undefined;
+  return p ? `${p.name}/${c.name}` : c.name;
+}
+
+export function present(ev: EventRow, ref: Reference, names?: Map<string, string>) {
+  return {
+    id: ev.id,
+    number: ev.number,
+    communityId: ev.communityId,
+    gridId: ev.gridId,
+    categoryCode: ev.categoryCode,
+    category: categoryLabel(ref, ev.categoryCode),
+    urgency: ev.urgency,
+    description: ev.description,
+    photos: ev.photos,
+    lng: ev.lng,
+    lat: ev.lat,
+    buildingId: ev.buildingId,
+    roomId: ev.roomId,
+    address: ev.address,
+    reporterKind: ev.reporterKind,
+    reporterName: ev.reporterName,
+    reporterPhone: ev.reporterPhoneMasked,
+    channel: ev.channel,
+    status: ev.status,
+    statusLabel: STATUSES[ev.status],
+    unitId: ev.unitId,
+    unitName: ev.unitId ? (names?.get(ev.unitId) ?? null) : null,
+    assigneeId: ev.assigneeId,
+    assigneeName: ev.assigneeName,
+    suggestedUnitId: ev.suggestedUnitId,
+    mergedInto: ev.mergedInto,
+    handlerNote: ev.handlerNote,
+    resultPhotos: ev.resultPhotos,
+    satisfaction: ev.satisfaction,
+    ratingComment: ev.ratingComment,
+    escalationLevel: ev.escalationLevel,
+    reopenCount: ev.reopenCount,
+    returnCount: ev.returnCount,
+    reportedAt: ev.reportedAt.toISOString(),
+    respondedAt: ev.respondedAt?.toISOString() ?? null,
+    handledAt: ev.handledAt?.toISOString() ?? null,
+    closedAt: ev.closedAt?.toISOString() ?? null,
+    respondDueAt: ev.respondDueAt.toISOString(),
+    handleDueAt: ev.handleDueAt.toISOString(),
+    respondOverdue: ev.respondOverdue,
+    handleOverdue: ev.handleOverdue || (HANDLING_STATUSES.includes(ev.status) && ev.handleDueAt.getTime() < Date.now()),
+    warned: ev.warnedAt !== null,
+  };
+}
+export type EventView = ReturnType<typeof present>;
+
+async function unitNames(db: Executor, ids: (string | null)[]): Promise<Map<string, string>> {
+  const list = [...new Set(ids.filter((x): x is string => !!x))];
+  if (!list.length) return new Map();
+  const r = await db.execute(sql`select id, name from grid_units where id = any(${sql.param(list)}::uuid[])`);
+  return new Map((r.rows as { id: string; name: string }[]).map((x) => [x.id, x.name]));
+}
+
+// ---- locating a report ------------------------------------------------------------------------
+
+export interface LocationInput {
+  lng?: number;
+  lat?: number;
+  regionId?: string;
+  buildingId?: string;
+  roomId?: string;
+  plate?: { communityId: string; code: string };
+  address?: string;
+}
+
+interface Located {
+  communityId: string;
+  gridId: string | null;
+  path: string;
+  lng: number | null;
+  lat: number | null;
+  buildingId: string | null;
+  roomId: string | null;
+  address: string | null;
+}
+
+function gridAt(ref: Reference, lng: number, lat: number, within?: string) {
+  return ref.grids.find(
+    (g) =>
+      g.boundary &&
+      g.box &&
+      (!within || g.path.startsWith(within) || within.startsWith(g.path)) &&
+      lng >= g.box[0] &&
+      lng <= g.box[2] &&
+      lat >= g.box[1] &&
+      lat <= g.box[3] &&
+      pointInGeometry([lng, lat], g.boundary),
+  );
+}
+
+/** Where an event is: a room or building from the register, a 数字门牌, a region node, or a point inside a grid. */
+export async function locate(db: Executor, ref: Reference, input: LocationInput, fieldPrefix = 'body'): Promise<Located> {
+  let place: PlaceSummary | undefined;
+  if (input.roomId || input.buildingId) {
+    place = await placeSummary(db, { roomId: input.roomId, buildingId: input.buildingId });
+    if (!place)
+      throw problems.field(`${fieldPrefix}.${input.roomId ? 'roomId' : 'buildingId'}`, input.roomId ? '房屋不存在' : '楼栋不存在');
+  } else if (input.plate) {
+    place = await placeOfPlate(db, input.plate.communityId, input.plate.code);
+    if (!place) throw problems.field(`${fieldPrefix}.plateCode`, '门牌不存在');
+  }
+  const hasPoint = input.lng !== undefined && input.lat !== undefined;
+  if ((input.lng === undefined) !== (input.lat === undefined)) throw problems.field(`${fieldPrefix}.lat`, '经度和纬度需同时提供');
+  if (place) {
+    const gridId = place.gridId ?? (hasPoint ? (gridAt(ref, input.lng!, input.lat!)?.id ?? null) : null);
+    const brief = await regionBrief(db, gridId ?? place.communityId);
+    return {
+      communityId: place.communityId,
+      gridId,
+      path: brief!.path,
+      lng: input.lng ?? place.lng,
+      lat: input.lat ?? place.lat,
+      buildingId: place.buildingId,
+      roomId: place.roomId,
+      address: input.address || place.address,
+    };
+  }
+  if (input.regionId) {
+    const r = await regionBrief(db, input.regionId);
+    if (!r || (r.level !== 'community' && r.level !== 'grid')) throw problems.field(`${fieldPrefix}.regionId`, '应为社区或网格');
+    let gridId = r.level === 'grid' ? r.id : null;
+    let path = r.path;
+    if (!gridId && hasPoint) {
+      const g = gridAt(ref, input.lng!, input.lat!, r.path);
+      if (g && g.communityId === r.id) {
+        gridId = g.id;
+        path = g.path;
+      }
+    }
+    return {
+      communityId: r.level === 'grid' ? r.parentId! : r.id,
+      gridId,
+      path,
+      lng: input.lng ?? null,
+      lat: input.lat ?? null,
+      buildingId: null,
+      roomId: null,
+      address: input.address ?? null,
+    };
+  }
+  if (hasPoint) {
+    const g = gridAt(ref, input.lng!, input.lat!);
+    if (!g) throw problems.field(`${fieldPrefix}.lng`, '该位置不在本平台任何网格内');
+    return {
+      communityId: g.communityId,
+      gridId: g.id,
+      path: g.path,
+      lng: input.lng!,
+      lat: input.lat!,
+      buildingId: null,
+      roomId: null,
+      address: input.address ?? null,
+    };
+  }
+  throw problems.field(`${fieldPrefix}.regionId`, '请提供事件位置：房屋、楼栋、门牌、网格/社区或经纬度');
+}
+
+// ---- duplicates -------------------------------------------------------------------------------
+
+export interface DuplicateSuspect {
+  id: string;
+  number: string;
+  status: Status;
+  description: string;
+  distanceMetres: number | null;
+  reportedAt: string;
+}
+
+/** Open events of the same category nearby (same building, or within the radius) in the last 72 hours. */
+export async function suspectedDuplicates(
+  db: Executor,
+  ev: {
+    communityId: string;
+    id?: string;
+    categoryCode: string;
+    lng: number | null;
+    lat: number | null;
+    buildingId: string | null;
+    at: Date;
+  },
+): Promise<DuplicateSuspect[]> {
+  const since = new Date(ev.at.getTime() - DUPLICATE_WINDOW_HOURS * 3600_000);
+  const near: SQL[] = [];
+  if (ev.buildingId) near.push(sql`building_id = ${ev.buildingId}`);
+  if (ev.lng !== null && ev.lat !== null) {
+    const { dLat, dLng } = boundingDegrees(ev.lat, DUPLICATE_RADIUS_METRES);
+    near.push(sql`(lat between ${ev.lat - dLat} and ${ev.lat + dLat} and lng between ${ev.lng - dLng} and ${ev.lng + dLng})`);
+  }
+  if (!near.length) return [];
+  const r = await db.execute(sql`
+    select id, number, status, description, lng, lat, building_id, reported_at from grid_events
+    where community_id = ${ev.communityId} and category_code = ${ev.categoryCode}
+      and reported_at >= ${since.toISOString()}::timestamptz and reported_at <= ${ev.at.toISOString()}::timestamptz
+      and status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]) ${ev.id ? sql`and id <> ${ev.id}` : sql``}
+      and (${sql.join(near, sql` or `)})
+    order by reported_at desc limit 20`);
+  const out: DuplicateSuspect[] = [];
+  for (const x of r.rows as Record<string, unknown>[]) {
+    const d =
+      ev.lng !== null && ev.lat !== null && x.lng !== null && x.lat !== null
+        ? distanceMetres({ lng: ev.lng, lat: ev.lat }, { lng: x.lng as number, lat: x.lat as number })
+        : null;
+    if (d !== null && d > DUPLICATE_RADIUS_METRES && x.building_id !== ev.buildingId) continue;
+    out.push({
+      id: x.id as string,
+      number: x.number as string,
+      status: x.status as Status,
+      description: x.description as string,
+      distanceMetres: d === null ? null : Math.round(d),
+      reportedAt: new Date(x.reported_at as string).toISOString(),
+    });
+  }
+  return out;
+}
+
+// ---- reporting ------------------------------------------------------------------------------
+
+export interface ReportInput extends LocationInput {
+  categoryCode: string;
+  urgency?: Urgency;
+  description: string;
+  photos?: string[];
+  reporterName?: string;
+  reporterPhone?: string;
+}
+
+export interface ReporterInfo {
+  kind: ReporterKind;
+  channel: 'console' | 'mobile' | 'open311' | 'device' | 'hotline';
+  partnerId?: string;
+  deviceId?: string;
+  /** Trusted reporters' events are accepted (立案) at once and dispatched by the routing table. */
+  trusted: boolean;
+}
+
+interface Transitioned {
+  action: Action;
+  from: Status | null;
+  to: Status;
+  reason?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+function actorOf(who: Who): { id: string | null; name: string } {
+  return { id: who.caller?.userId ?? null, name: who.caller?.displayName ?? who.name ?? '匿名' };
+}
+
+async function insertTransitions(tx: Executor, ev: EventRow, who: { id: string | null; name: string }, list: Transitioned[], now: Date) {
+  if (!list.length) return;
+  // Frozen at this moment: had the respond / handle deadline passed? (later edits cannot change these rows)
+  const respondLate = ev.respondOverdue || (ev.respondedAt === null && now > ev.respondDueAt);
+  const handleLate = ev.handleOverdue || (ev.handledAt === null && now > ev.handleDueAt);
+  await tx.execute(sql`
+    insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_id, actor_name, reason, detail,
+      respond_overdue, handle_overdue, at)
+    select ${ev.communityId}::uuid, x.id, ${ev.id}::uuid, x.action, x.from_status, x.to_status, ${who.id}::uuid, ${who.name}, x.reason, x.detail,
+      ${respondLate}, ${handleLate}, ${now.toISOString()}::timestamptz + (x.n * interval '1 microsecond')
+    from unnest(${sql.param(list.map(() => uuidv7()))}::uuid[], ${sql.param(list.map((t) => t.action))}::text[], ${sql.param(list.map((t) => t.from))}::text[],
+      ${sql.param(list.map((t) => t.to))}::text[], ${sql.param(list.map((t) => t.reason ?? null))}::text[], ${sql.param(list.map((t) => (t.detail ? JSON.stringify(t.detail) : null)))}::jsonb[])
+      with ordinality as x(id, action, from_status, to_status, reason, detail, n)`);
+}
+
+/** Picks the assignee for a dispatch under the category's mode; null leaves the event to the unit (grab, or the unit decides). */
+async function pickAssignee(tx: Executor, category: Category, unitId: string, explicit: string | null | undefined) {
+  if (explicit) {
+    const r = await tx.execute(sql`
+      select m.user_id, u.display_name from grid_unit_members m join users u on u.id = m.user_id
+      where m.unit_id = ${unitId} and m.user_id = ${explicit} and u.status = 'active'`);
+    const row = r.rows[0] as { user_id: string; display_name: string } | undefined;
+    if (!row) throw problems.field('body.assigneeId', '该人员不是处置单位的成员');
+    await tx.execute(sql`update grid_unit_members set last_assigned_at = now() where unit_id = ${unitId} and user_id = ${explicit}`);
+    return { id: row.user_id, name: row.display_name };
+  }
+  if (category.dispatchMode !== 'round_robin') return null;
+  // 轮派: the active member assigned longest ago (never assigned first); the row lock serialises concurrent dispatches.
+  const r = await tx.execute(sql`
+    select m.user_id, u.display_name from grid_unit_members m join users u on u.id = m.user_id
+    where m.unit_id = ${unitId} and u.status = 'active'
+    order by m.last_assigned_at nulls first, m.user_id limit 1 for update of m`);
+  const row = r.rows[0] as { user_id: string; display_name: string } | undefined;
+  if (!row) return null;
+  await tx.execute(
+    sql`update grid_unit_members set last_assigned_at = clock_timestamp() where unit_id = ${unitId} and user_id = ${row.user_id}`,
+  );
+  return { id: row.user_id, name: row.display_name };
+}
+
+function deadlinesFor(
+  ev: { communityId: string; id: string; reportedAt: Date; handleDueAt: Date; handleAllowedMinutes: number; respondDueAt: Date },
+  ref: Reference,
+  withRespond: boolean,
+) {
+  const warnAt = addWorkingMinutes(ref.calendar, ev.reportedAt, ev.handleAllowedMinutes * WARN_AT);
+  const escalateAt = addWorkingMinutes(ref.calendar, ev.handleDueAt, ev.handleAllowedMinutes);
+  return [
+    ...(withRespond ? [{ communityId: ev.communityId, kind: 'grid.respond', subjectId: ev.id, dueAt: ev.respondDueAt }] : []),
+    { communityId: ev.communityId, kind: 'grid.warn', subjectId: ev.id, dueAt: warnAt },
+    { communityId: ev.communityId, kind: 'grid.handle', subjectId: ev.id, dueAt: ev.handleDueAt },
+    { communityId: ev.communityId, kind: 'grid.escalate', subjectId: ev.id, dueAt: escalateAt },
+  ];
+}
+
+export async function reportEvent(who: Who, keys: DataKeys, input: ReportInput, reporter: ReporterInfo) {
+  const db = who.db;
+  const ref = await reference(db);
+  const category = categoryOf(ref, input.categoryCode);
+  if (!category || !category.active || !category.parentCode)
+    throw problems.field('body.categoryCode', category ? '请选择二级事件类别' : '事件类别不存在');
+  if (input.reporterPhone) {
+    const p = phoneProblem(input.reporterPhone);
+    if (p) throw problems.field('body.reporterPhone', p);
+  }
+  const place = await locate(db, ref, input);
+  if (who.caller && !place.path.startsWith(who.caller.regionPath) && !who.caller.regionPath.startsWith(place.path))
+    throw problems.outOfScope('事件位置不在您的管辖范围内');
+  const urgency: Urgency = input.urgency ?? 'normal';
+  const limits = category.limits[urgency];
+  const now = new Date();
+  const respondDueAt = addWorkingMinutes(ref.calendar, now, limits.respond * 60);
+  const handleAllowedMinutes = Math.round(limits.handle * 60);
+  const handleDueAt = addWorkingMinutes(ref.calendar, now, handleAllowedMinutes);
+  const unitId = routeFor(ref.routes, place.path, category.code, category.parentCode);
+  const id = uuidv7();
+  const phone = input.reporterPhone ? normalisePhone(input.reporterPhone) : null;
+  const code = trackingCode(randomBytes(10));
+  const actor = actorOf(who);
+  const reporterName =
+    input.reporterName ??
+    (reporter.kind === 'resident' || reporter.kind === 'grid_worker' || reporter.kind === 'staff' ? actor.name : null);
+
+  const result = await audited(
+    who,
+    {
+      targetId: (r) => r.id,
+      scopePath: () => place.path,
+      statusCode: 201,
+      detail: (r) => ({ number: r.number, category: category.code, status: r.status }),
+    },
+    async (tx: Executor) => {
+      const duplicates = await suspectedDuplicates(tx, {
+        communityId: place.communityId,
+        categoryCode: category.code,
+        lng: place.lng,
+        lat: place.lat,
+        buildingId: place.buildingId,
+        at: now,
+      });
+      const seq = await tx.execute(sql`select nextval('grid_event_number_seq') as n`);
+      const number = eventNumber(now, Number((seq.rows[0] as { n: string }).n));
+      const trans: Transitioned[] = [
+        {
+          action: 'report',
+          from: null,
+          to: 'reported',
+          detail: duplicates.length ? { suspectedDuplicates: duplicates.map((d) => d.number) } : undefined,
+        },
+      ];
+      let status: Status = 'reported';
+      let assignee: { id: string; name: string } | null = null;
+      let dispatchedUnit: string | null = null;
+      // A trusted reporter's event is accepted at once (网格员上报即立案); routed when the table knows the unit,
+      // unless it looks like a duplicate (then a person decides).
+      if (reporter.trusted) {
+        trans.push({ action: 'accept', from: 'reported', to: 'accepted' });
+        status = 'accepted';
+        if (unitId && !duplicates.length) {
+          assignee = await pickAssignee(tx, category, unitId, null);
+          dispatchedUnit = unitId;
+          trans.push({
+            action: 'dispatch',
+            from: 'accepted',
+            to: 'dispatched',
+            detail: { unitId, assigneeId: assignee?.id ?? null, mode: category.dispatchMode, routed: true },
+          });
+          status = 'dispatched';
+        }
+      }
+      const r = await tx.execute(sql`
+        insert into grid_events (community_id, id, number, tracking_code, grid_id, category_code, urgency, description, photos, lng, lat,
+          building_id, room_id, address, reporter_kind, reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_hash,
+          reporter_phone_masked, channel, partner_id, device_id, status, unit_id, assignee_id, assignee_name, suggested_unit_id,
+          reported_at, responded_at, respond_due_at, handle_due_at, handle_allowed_minutes)
+        values (${place.communityId}, ${id}, ${number}, ${code}, ${place.gridId}, ${category.code}, ${urgency}, ${input.description},
+          ${JSON.stringify(input.photos ?? [])}::jsonb, ${place.lng}, ${place.lat}, ${place.buildingId}, ${place.roomId}, ${place.address},
+          ${reporter.kind}, ${who.caller?.userId ?? null}, ${reporterName}, ${phone ? encrypt(keys, phone, PHONE_CTX) : null},
+          ${phone ? blindIndex(keys, 'phone', phone) : null}, ${phone ? maskPhone(phone) : null}, ${reporter.channel}, ${reporter.partnerId ?? null},
+          ${reporter.deviceId ?? null}, ${status}, ${dispatchedUnit}, ${assignee?.id ?? null}, ${assignee?.name ?? null}, ${unitId},
+          ${now.toISOString()}, ${reporter.trusted ? now.toISOString() : null}, ${respondDueAt.toISOString()}, ${handleDueAt.toISOString()},
+          ${handleAllowedMinutes})`);
+      void r;
+      const ev = (await loadEvent(tx, id))!;
+      await insertTransitions(tx, ev, actor, trans, now);
+      await scheduleDeadlines(tx, deadlinesFor(ev, ref, !reporter.trusted));
+      await emit(tx, 'grid.event-reported', eventPayload(ev, ref), ev.communityId);
+      return { ...ev, duplicates };
+    },
+  );
+  const names = await unitNames(db, [result.unitId, result.suggestedUnitId]);
+  return { ...present(result, ref, names), trackingCode: result.trackingCode, suspectedDuplicates: result.duplicates };
+}
+
+function eventPayload(ev: EventRow, ref: Reference, extra: Record<string, unknown> = {}) {
+  return {
+    eventId: ev.id,
+    number: ev.number,
+    category: categoryLabel(ref, ev.categoryCode),
+    status: ev.status,
+    roomId: ev.roomId,
+    buildingId: ev.buildingId,
+    reporterUserId: ev.reporterUserId,
+    ...extra,
+  };
+}
+
+// ---- transitions ------------------------------------------------------------------------------
+
+export interface ActionInput {
+  action: Action;
+  reason?: string;
+  unitId?: string;
+  assigneeId?: string;
+  note?: string;
+  photos?: string[];
+  satisfaction?: number;
+  comment?: string;
+  intoId?: string;
+  /** The event's version as the caller saw it; a stale version is refused (409). */
+  version?: number;
+}
+
+/** Units the user is a member of. */
+async function unitsOf(db: Executor, userId: string): Promise<string[]> {
+  const r = await db.execute(sql`select unit_id from grid_unit_members where user_id = ${userId}`);
+  return (r.rows as { unit_id: string }[]).map((x) => x.unit_id);
+}
+
+function hasPermission(caller: Caller | null, perm: string, permsOf: (c: Caller) => readonly string[]): boolean {
+  return !!caller && permsOf(caller).includes(perm);
+}
+
+/** The roles a caller acts in on this event. */
+async function actorsFor(
+  db: Executor,
+  who: Who,
+  ev: EventRow,
+  permsOf: (c: Caller) => readonly string[],
+  viaTracking: boolean,
+): Promise<Set<Actor>> {
+  const roles = new Set<Actor>();
+  if (viaTracking) {
+    roles.add('reporter');
+    return roles;
+  }
+  const c = who.caller;
+  if (!c) return roles;
+  if (ev.reporterUserId === c.userId) roles.add('reporter');
+  if (hasPermission(c, 'grid.manage', permsOf)) {
+    roles.add('manager');
+    // 核查 by someone other than the person who handled it.
+    if (ev.assigneeId !== c.userId) roles.add('verifier');
+  }
+  if (hasPermission(c, 'grid.handle', permsOf) && ev.unitId) {
+    if (ev.assigneeId === c.userId || (await unitsOf(db, c.userId)).includes(ev.unitId)) roles.add('handler');
+  }
+  return roles;
+}
+
+export async function act(
+  who: Who,
+  id: string,
+  input: ActionInput,
+  permsOf: (c: Caller) => readonly string[],
+  opts: { viaTracking?: boolean } = {},
+) {
+  const spec = ACTIONS[input.action];
+  if (!spec || input.action === 'report' || spec.actors.every((a) => a === 'system')) throw problems.field('body.action', '不支持的操作');
+  if (spec.reason && !input.reason?.trim()) throw problems.field('body.reason', `${spec.label}需填写原因`);
+  const db = who.db;
+  const ref = await reference(db);
+  const now = new Date();
+  const out = await audited(
+    who,
+    { targetId: (r) => r.id, scopePath: (r) => r.path, detail: (r) => ({ action: input.action, number: r.number, status: r.status }) },
+    async (tx: Executor) => {
+      const ev = await loadEvent(tx, id, true);
+      if (!ev) throw problems.notFound('事件');
+      if (input.version !== undefined && input.version !== ev.version)
+        throw problems.conflict('事件已被他人更新，请刷新后再操作', [{ field: 'body.version', message: '版本已过期' }]);
+      const category = categoryOf(ref, ev.categoryCode)!;
+      const next = transition(
+        { status: ev.status, suspendedFrom: ev.suspendedFrom, needsVerification: category?.needsVerification ?? false },
+        input.action,
+      );
+      if ('error' in next) throw problems.conflict(next.error, [{ field: 'body.action', message: next.error }]);
+      const actors = await actorsFor(tx, who, ev, permsOf, !!opts.viaTracking);
+      const allowed = (spec.actors as readonly Actor[]).some((a) => actors.has(a));
+      if (!allowed) {
+        if (input.action === 'verify' || input.action === 'rework')
+          throw problems.forbidden(ev.assigneeId === who.caller?.userId ? '处置人不能核查自己办理的事件' : '只有管理人员可以核查');
+        throw problems.forbidden(`您不能对此事件执行“${spec.label}”`);
+      }
+      const set: SQL[] = [];
+      let status: Status = next.to;
+      const trans: Transitioned[] = [{ action: input.action, from: ev.status, to: next.to, reason: input.reason ?? null }];
+      const actor = actorOf(who);
+      let newDeadlines: Parameters<typeof scheduleDeadlines>[1] = [];
+      let cancel: string | null = null;
+      switch (input.action) {
+        case 'accept':
+        case 'reject':
+          set.push(sql`responded_at = coalesce(responded_at, ${now.toISOString()}::timestamptz)`);
+          if (ev.respondDueAt < now) set.push(sql`respond_overdue = true`);
+          if (input.action === 'reject') cancel = 'grid.';
+          else cancel = 'grid.respond';
+          if (input.action === 'accept' && (input.unitId || ev.suggestedUnitId)) {
+            // 立案 and dispatch in one step when the unit is known.
+            const unitId = input.unitId ?? ev.suggestedUnitId!;
+            const assignee = await pickAssignee(tx, category, unitId, input.assigneeId);
+            set.push(sql`unit_id = ${unitId}, assignee_id = ${assignee?.id ?? null}, assignee_name = ${assignee?.name ?? null}`);
+            trans.push({
+              action: 'dispatch',
+              from: 'accepted',
+              to: 'dispatched',
+              detail: { unitId, assigneeId: assignee?.id ?? null, mode: category.dispatchMode },
+            });
+            status = 'dispatched';
+          }
+          break;
+        case 'dispatch': {
+          const unitId = input.unitId ?? ev.suggestedUnitId;
+          if (!unitId) throw problems.field('body.unitId', '请选择处置单位（路由表未匹配到单位）');
+          const unit = await tx.execute(sql`select id from grid_units where id = ${unitId} and active`);
+          if (!unit.rows.length) throw problems.field('body.unitId', '处置单位不存在或已停用');
+          const assignee = await pickAssignee(tx, category, unitId, input.assigneeId);
+          set.push(sql`unit_id = ${unitId}, assignee_id = ${assignee?.id ?? null}, assignee_name = ${assignee?.name ?? null}`);
+          trans[0]!.detail = { unitId, assigneeId: assignee?.id ?? null, mode: category.dispatchMode };
+          break;
+        }
+        case 'grab':
+        case 'start':
+          if (input.action === 'grab' && ev.assigneeId) throw problems.conflict('该事件已被他人领取');
+          if (input.action === 'start' && ev.assigneeId && ev.assigneeId !== who.caller?.userId)
+            throw problems.forbidden('该事件已指派给其他人员');
+          set.push(sql`assignee_id = ${who.caller!.userId}, assignee_name = ${who.caller!.displayName}`);
+          break;
+        case 'return':
+          set.push(sql`unit_id = null, assignee_id = null, assignee_name = null, return_count = return_count + 1`);
+          trans[0]!.detail = { unitId: ev.unitId };
+          break;
+        case 'handle':
+          if (!input.note?.trim()) throw problems.field('body.note', '请填写处置情况');
+          set.push(
+            sql`handled_at = ${now.toISOString()}::timestamptz, handler_note = ${input.note}, result_photos = ${JSON.stringify(input.photos ?? [])}::jsonb`,
+          );
+          if (ev.handleDueAt < now) set.push(sql`handle_overdue = true`);
+          cancel = 'grid.';
+          if (next.to === 'feedback') newDeadlines = [feedbackDeadline(ev, ref, now)];
+          break;
+        case 'verify':
+          newDeadlines = [feedbackDeadline(ev, ref, now)];
+          break;
+        case 'rework':
+          set.push(sql`handled_at = null`);
+          break;
+        case 'confirm': {
+          if (!input.satisfaction || input.satisfaction < 1 || input.satisfaction > 5)
+            throw problems.field('body.satisfaction', '请评价满意度（1–5）');
+          set.push(sql`satisfaction = ${input.satisfaction}, rating_comment = ${input.comment ?? null}`);
+          trans[0]!.detail = { satisfaction: input.satisfaction, onBehalf: !opts.viaTracking && ev.reporterUserId !== who.caller?.userId };
+          cancel = 'grid.';
+          break;
+        }
+        case 'reopen': {
+          // Back to the same unit and person, with a fresh handling deadline of the same length.
+          const handleDueAt = addWorkingMinutes(ref.calendar, now, ev.handleAllowedMinutes);
+          set.push(sql`reopen_count = reopen_count + 1, handled_at = null, handle_due_at = ${handleDueAt.toISOString()}::timestamptz`);
+          cancel = 'grid.';
+          newDeadlines = deadlinesFor({ ...ev, reportedAt: now, handleDueAt }, ref, false);
+          break;
+        }
+        case 'merge': {
+          if (!input.intoId || input.intoId === ev.id) throw problems.field('body.intoId', '请选择要合并到的事件');
+          const into = await loadEvent(tx, input.intoId);
+          if (!into || into.communityId !== ev.communityId) throw problems.field('body.intoId', '目标事件不存在或不在同一社区');
+          if (!OPEN_STATUSES.includes(into.status)) throw problems.field('body.intoId', '目标事件已结束');
+          set.push(sql`merged_into = ${into.id}`);
+          trans[0]!.detail = { into: into.number };
+          cancel = 'grid.';
+          break;
+        }
+        case 'suspend':
+          set.push(sql`suspended_from = ${ev.status}, suspended_at = ${now.toISOString()}::timestamptz`);
+          cancel = 'grid.';
+          break;
+        case 'resume': {
+          // The handling clock stopped while suspended: the deadline moves by the working time spent suspended.
+          const paused = ev.suspendedAt ? workingMinutesBetween(ref.calendar, ev.suspendedAt, now) : 0;
+          const handleDueAt =
+            ev.handleDueAt > (ev.suspendedAt ?? now) ? addWorkingMinutes(ref.calendar, ev.handleDueAt, paused) : ev.handleDueAt;
+          set.push(sql`suspended_from = null, suspended_at = null, handle_due_at = ${handleDueAt.toISOString()}::timestamptz`);
+          trans[0]!.detail = { pausedWorkingMinutes: Math.round(paused) };
+          if (HANDLING_STATUSES.includes(next.to) && handleDueAt > now)
+            newDeadlines = deadlinesFor({ ...ev, handleDueAt }, ref, false).filter((d) => d.dueAt > now);
+          break;
+        }
+        case 'escalate':
+          if (ev.escalationLevel >= 2) throw problems.conflict('事件已上报至区级');
+          set.push(sql`escalation_level = escalation_level + 1`);
+          break;
+      }
+      if (status === 'closed' || status === 'rejected' || status === 'merged')
+        set.push(sql`closed_at = coalesce(closed_at, ${now.toISOString()}::timestamptz)`);
+      const r = await tx.execute(sql`
+        update grid_events set status = ${status}, version = version + 1, updated_at = now() ${set.length ? sql`, ${sql.join(set, sql`, `)}` : sql``}
+        where community_id = ${ev.communityId} and id = ${ev.id} returning id`);
+      if (!r.rows.length) throw problems.notFound('事件');
+      await insertTransitions(tx, ev, actor, trans, now);
+      if (cancel) await cancelDeadlines(tx, ev.communityId, ev.id, cancel);
+      await scheduleDeadlines(tx, newDeadlines);
+      const after = (await loadEvent(tx, ev.id))!;
+      await emit(tx, `grid.event-${input.action}`, eventPayload(after, ref, { reason: input.reason ?? null }), ev.communityId);
+      return after;
+    },
+  );
+  const names = await unitNames(db, [out.unitId]);
+  return present(out, ref, names);
+}
+
+function feedbackDeadline(ev: EventRow, ref: Reference, now: Date) {
+  return {
+    communityId: ev.communityId,
+    kind: 'grid.feedback',
+    subjectId: ev.id,
+    dueAt: addWorkingMinutes(ref.calendar, now, FEEDBACK_DAYS * ref.dayMinutes),
+  };
+}
+
+// ---- lists and details ------------------------------------------------------------------------
+
+export interface ListQuery {
+  communityId?: string;
+  gridId?: string;
+  status?: Status;
+  categoryCode?: string;
+  unitId?: string;
+  overdue?: boolean;
+  escalated?: boolean;
+  /** assigned: my tasks (assigned to me, or waiting in my units); reported: what I reported; triage: accepted without a unit. */
+  view?: 'assigned' | 'reported' | 'triage' | 'open';
+  q?: string;
+  from?: string;
+  to?: string;
+  page: number;
+  pageSize: number;
+}
+
+export async function listEvents(db: Db, caller: Caller, q: ListQuery) {
+  const ref = await reference(db);
+  const w = await dataScope(db, caller);
+  const conds: SQL[] = [sql`e.community_id = any(${sql.param(w.communityIds)}::uuid[])`];
+  if (w.gridIds) conds.push(sql`e.grid_id = any(${sql.param(w.gridIds)}::uuid[])`);
+  if (q.communityId) conds.push(sql`e.community_id = ${q.communityId}`);
+  if (q.gridId) conds.push(sql`e.grid_id = ${q.gridId}`);
+  if (q.status) conds.push(sql`e.status = ${q.status}`);
+  if (q.categoryCode) conds.push(sql`(e.category_code = ${q.categoryCode} or e.category_code like ${q.categoryCode + '.%'})`);
+  if (q.unitId) conds.push(sql`e.unit_id = ${q.unitId}`);
+  if (q.overdue)
+    conds.push(
+      sql`(e.handle_overdue or (e.handled_at is null and e.handle_due_at < now() and e.status = any(${sql.param(HANDLING_STATUSES as Status[])}::text[])))`,
+    );
+  if (q.escalated) conds.push(sql`e.escalation_level > 0 and e.status = any(${sql.param(OPEN_STATUSES as Status[])}::text[])`);
+  if (q.from) conds.push(sql`e.reported_at >= ${q.from}::date`);
+  if (q.to) conds.push(sql`e.reported_at < ${q.to}::date + 1`);
+  if (q.q)
+    conds.push(
+      sql`(e.number like ${q.q.replace(/[\\%_]/g, '\\$&') + '%'} or e.description ilike ${'%' + q.q.replace(/[\\%_]/g, '\\$&') + '%'})`,
+    );
+  if (q.view === 'assigned') {
+    const units = await unitsOf(db, caller.userId);
+    conds.push(sql`(e.assignee_id = ${caller.userId} or (e.assignee_id is null and e.unit_id = any(${sql.param(units)}::uuid[])))`);
+    conds.push(sql`e.status = any(${sql.param(['dispatched', 'in_progress', 'handled'] as Status[])}::text[])`);
+  } else if (q.view === 'reported') conds.push(sql`e.reporter_user_id = ${caller.userId}`);
+  else if (q.view === 'triage') conds.push(sql`(e.status = 'reported' or (e.status = 'accepted' and e.unit_id is null))`);
+  else if (q.view === 'open') conds.push(sql`e.status = any(${sql.param(OPEN_STATUSES as Status[])}::text[])`);
+  const where = sql.join(conds, sql` and `);
+  const [rows, total] = await Promise.all([
+    db.execute(sql`
+      select ${EVENT_COLUMNS} from grid_events e join regions r on r.id = coalesce(e.grid_id, e.community_id)
+      where ${where} order by e.reported_at desc, e.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`),
+    db.execute(sql`select count(*)::int as n from grid_events e where ${where}`),
+  ]);
+  const events = (rows.rows as Record<string, unknown>[]).map(toRow);
+  const names = await unitNames(
+    db,
+    events.map((e) => e.unitId),
+  );
+  return { items: events.map((e) => present(e, ref, names)), total: (total.rows[0] as { n: number }).n };
+}
+
+async function transitionsOf(db: Executor, ev: EventRow) {
+  const r = await db.execute(sql`
+    select id, action, from_status, to_status, actor_id, actor_name, reason, detail, respond_overdue, handle_overdue, at
+    from grid_event_transitions where community_id = ${ev.communityId} and event_id = ${ev.id} order by at, id`);
+  return (r.rows as Record<string, unknown>[]).map((t) => ({
+    id: t.id as string,
+    action: t.action as string,
+    actionLabel: ACTIONS[t.action as Action]?.label ?? (t.action as string),
+    fromStatus: (t.from_status as string | null) ?? null,
+    toStatus: t.to_status as string,
+    actorName: t.actor_name as string,
+    reason: (t.reason as string | null) ?? null,
+    detail: (t.detail as Record<string, unknown> | null) ?? null,
+    respondOverdue: t.respond_overdue as boolean,
+    handleOverdue: t.handle_overdue as boolean,
+    at: new Date(t.at as string).toISOString(),
+  }));
+}
+
+export async function eventDetail(db: Db, id: string) {
+  const ref = await reference(db);
+  const ev = await loadEvent(db, id);
+  if (!ev) throw problems.notFound('事件');
+  const [transitions, duplicates, names] = await Promise.all([
+    transitionsOf(db, ev),
+    OPEN_STATUSES.includes(ev.status)
+      ? suspectedDuplicates(db, {
+          communityId: ev.communityId,
+          id: ev.id,
+          categoryCode: ev.categoryCode,
+          lng: ev.lng,
+          lat: ev.lat,
+          buildingId: ev.buildingId,
+          at: new Date(),
+        })
+      : Promise.resolve([]),
+    unitNames(db, [ev.unitId, ev.suggestedUnitId]),
+  ]);
+  const category = ref.categories.get(ev.categoryCode);
+  return {
+    ...present(ev, ref, names),
+    version: ev.version,
+    dispatchMode: category?.dispatchMode ?? 'assign',
+    needsVerification: category?.needsVerification ?? false,
+    suggestedUnitName: ev.suggestedUnitId ? (names.get(ev.suggestedUnitId) ?? null) : null,
+    transitions,
+    suspectedDuplicates: duplicates,
+  };
+}
+
+/** Full reporter phone, for the staff who call the reporter back (电话回访); each reveal is audited. */
+export async function revealReporterPhone(who: Who, keys: DataKeys, id: string) {
+  const ev = await loadEvent(who.db, id);
+  if (!ev) throw problems.notFound('事件');
+  return audited(
+    who,
+    { targetId: () => ev.id, scopePath: () => ev.path, detail: () => ({ number: ev.number, field: 'reporterPhone' }) },
+    async () => ({
+      phone: ev.reporterPhoneEnc ? decrypt(keys, ev.reporterPhoneEnc, PHONE_CTX) : null,
+    }),
+  );
+}
+
+export async function isReporter(db: Db, id: string, userId: string): Promise<boolean> {
+  const r = await db.execute(sql`select 1 from grid_events where id = ${id} and reporter_user_id = ${userId}`);
+  return r.rows.length > 0;
+}
+
+/** What a resident gets for someone else's event: the same as for no event at all. */
+export const notVisible = () => problems.notFound('事件');
+
+// ---- following an event without an account (phone + tracking code) ----------------------------
+
+async function findTracked(db: Executor, keys: DataKeys, code: string, phone: string): Promise<EventRow> {
+  const r = await db.execute(sql`
+    select ${EVENT_COLUMNS} from grid_events e join regions r on r.id = coalesce(e.grid_id, e.community_id)
+    where e.tracking_code = ${code.trim().toUpperCase()}`);
+  const row = r.rows[0] as Record<string, unknown> | undefined;
+  const ev = row ? toRow(row) : undefined;
+  // One answer for "no such code" and "wrong phone", so codes cannot be probed with any phone.
+  const ph = normalisePhone(phone);
+  if (!ev || !ev.reporterPhoneHash || ev.reporterPhoneHash !== blindIndex(keys, 'phone', ph))
+    throw problems.notFound('事件（请核对查询码与手机号）');
+  return ev;
+}
+
+/** What the reporter sees: the state and the steps, no staff names beyond the unit, nothing about other people. */
+export async function trackedEvent(db: Db, keys: DataKeys, code: string, phone: string) {
+  const ref = await reference(db);
+  const ev = await findTracked(db, keys, code, phone);
+  const names = await unitNames(db, [ev.unitId]);
+  const steps = (await transitionsOf(db, ev)).filter((t) => !['warn', 'overdue'].includes(t.action));
+  return {
+    id: ev.id,
+    number: ev.number,
+    category: categoryLabel(ref, ev.categoryCode),
+    description: ev.description,
+    address: ev.address,
+    status: ev.status,
+    statusLabel: STATUSES[ev.status],
+    unitName: ev.unitId ? (names.get(ev.unitId) ?? null) : null,
+    handlerNote: ev.handlerNote,
+    resultPhotos: ev.resultPhotos,
+    satisfaction: ev.satisfaction,
+    reportedAt: ev.reportedAt.toISOString(),
+    handleDueAt: ev.handleDueAt.toISOString(),
+    canConfirm: ev.status === 'feedback',
+    steps: steps.map((s) => ({ action: s.actionLabel, status: STATUSES[s.toStatus as Status] ?? s.toStatus, reason: s.reason, at: s.at })),
+  };
+}
+
+export async function trackedAct(who: Who, keys: DataKeys, code: string, phone: string, input: ActionInput) {
+  if (input.action !== 'confirm' && input.action !== 'reopen') throw problems.field('body.action', '只能确认办结或要求重办');
+  const ev = await findTracked(who.db, keys, code, phone);
+  await act({ ...who, name: ev.reporterName ? `${ev.reporterName}（报告人）` : '报告人' }, ev.id, input, () => [], { viaTracking: true });
+  return trackedEvent(who.db, keys, code, phone);
+}
+
+// ---- deadlines ------------------------------------------------------------------------------
+
+async function systemStep(
+  tx: Executor,
+  due: DueDeadline[],
+  opts: { action: Action; only: readonly Status[]; set: SQL; reason: string; toStatus?: Status; respond?: boolean },
+) {
+  if (!due.length) return;
+  await tx.execute(sql`
+    with due(community_id, id) as (select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[], ${sql.param(due.map((d) => d.subjectId))}::uuid[])),
+    before as (select e.community_id, e.id, e.status from grid_events e join due using (community_id, id)
+               where e.status = any(${sql.param(opts.only as Status[])}::text[]) for update of e),
+    upd as (update grid_events e set ${opts.set}, version = e.version + 1, updated_at = now()
+            from before b where e.community_id = b.community_id and e.id = b.id
+            returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue)
+    insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason, respond_overdue, handle_overdue, at)
+    select community_id, uuid_v7(), id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue, now() from upd`);
+}
+
+let deadlinesRegistered = false;
+export function registerGridDeadlines(): void {
+  if (deadlinesRegistered) return;
+  deadlinesRegistered = true;
+  registerDeadlineHandler('grid.respond', (tx, due) =>
+    systemStep(tx, due, { action: 'overdue', only: ['reported'], set: sql`respond_overdue = true`, reason: '超过受理时限未受理' }),
+  );
+  registerDeadlineHandler('grid.warn', (tx, due) =>
+    systemStep(tx, due, {
+      action: 'warn',
+      only: ['reported', 'accepted', 'dispatched', 'in_progress'],
+      set: sql`warned_at = now()`,
+      reason: '即将超过处置时限',
+    }),
+  );
+  registerDeadlineHandler('grid.handle', (tx, due) =>
+    systemStep(tx, due, {
+      action: 'overdue',
+      only: ['reported', 'accepted', 'dispatched', 'in_progress'],
+      set: sql`handle_overdue = true, escalation_level = greatest(e.escalation_level, 1)`,
+      reason: '超过处置时限，已上报街道督办',
+    }),
+  );
+  registerDeadlineHandler('grid.escalate', (tx, due) =>
+    systemStep(tx, due, {
+      action: 'escalate',
+      only: ['reported', 'accepted', 'dispatched', 'in_progress'],
+      set: sql`escalation_level = greatest(e.escalation_level, 2)`,
+      reason: '超过处置时限一倍仍未处置，上报区级督办',
+    }),
+  );
+  registerDeadlineHandler('grid.feedback', (tx, due) =>
+    systemStep(tx, due, {
+      action: 'auto-close',
+      only: ['feedback'],
+      set: sql`status = 'closed', closed_at = now()`,
+      reason: `报告人${FEEDBACK_DAYS}个工作日内未反馈，自动结案`,
+    }),
+  );
+}
+
+export { REPORTER_KINDS, URGENCIES };
