@@ -10,6 +10,7 @@ import { RESIDENT_COLUMNS, type Column } from '../../src/modules/registry/ledger
 import { ROOM_COLUMNS } from '../../src/modules/registry/ledger-places.js';
 import { ORGANISATION_COLUMNS } from '../../src/modules/organisations/ledger.js';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
+import { blindIndex } from '../../src/crypto/personal-data.js';
 import * as registry from '../../src/modules/registry/service.js';
 import * as organisations from '../../src/modules/organisations/service.js';
 import * as facilities from '../../src/modules/facilities/service.js';
@@ -19,6 +20,8 @@ const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD 
 
 const ADMINS: Role[] = ['city_admin', 'district_admin', 'street_admin', 'community_admin'];
 const ALL: Role[] = [...ROLES];
+const GRID_READ: Role[] = [...ADMINS, 'grid_worker', 'handler', 'property_staff'];
+const GRID_REPORT: Role[] = [...ADMINS, 'grid_worker', 'property_staff', 'resident'];
 
 /** Who may call what: written out here, independently of the code that enforces it. */
 const POLICY: Record<string, Role[] | 'public'> = {
@@ -89,6 +92,32 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/evaluation/assessments/{id}/submit': ['community_admin'],
   'POST /api/evaluation/assessments/{id}/reviews': ['evaluator'],
   'POST /api/evaluation/assessments/{id}/lock': ['evaluator'],
+  'GET /api/grid/categories': 'public',
+  'PUT /api/grid/categories/{code}': ['city_admin'],
+  'GET /api/grid/units': GRID_READ,
+  'POST /api/grid/units': [...ADMINS],
+  'PUT /api/grid/units/{id}/members': [...ADMINS],
+  'GET /api/grid/routes': GRID_READ,
+  'PUT /api/grid/routes': [...ADMINS],
+  'GET /api/grid/calendar/{year}': ALL,
+  'PUT /api/grid/calendar/{year}': ['city_admin'],
+  'GET /api/grid/partners': ['city_admin'],
+  'POST /api/grid/partners': ['city_admin'],
+  'DELETE /api/grid/partners/{id}': ['city_admin'],
+  'POST /api/grid/events': GRID_REPORT,
+  'GET /api/grid/events': GRID_READ,
+  'GET /api/grid/my-events': GRID_REPORT,
+  'GET /api/grid/events/{id}': GRID_READ,
+  'POST /api/grid/events/{id}/actions': GRID_READ,
+  'GET /api/grid/my-events/{id}': GRID_REPORT,
+  'POST /api/grid/my-events/{id}/actions': GRID_REPORT,
+  'POST /api/grid/events/{id}/reveal-phone': [...ADMINS],
+  'GET /api/grid/kpis': GRID_READ,
+  'GET /api/grid/kpis.xlsx': GRID_READ,
+  'GET /api/grid/dashboard': GRID_READ,
+  'POST /api/public/grid/reports': 'public',
+  'POST /api/public/grid/track': 'public',
+  'POST /api/public/grid/track/actions': 'public',
 };
 
 /** One demo account per role, and where it sits. */
@@ -194,7 +223,125 @@ async function gridWorkerIn(gridId: string): Promise<string> {
   return id;
 }
 
+const MATRIX_PHONE = '13800138000';
+/** A grid event in the target's grid, inserted directly (state, unit, reporter as the fixture needs). */
+async function gridEventIn(
+  g: Target,
+  opts: { status?: string; unitId?: string | null; reporterUserId?: string | null; withPhone?: boolean } = {},
+): Promise<{ id: string; code: string }> {
+  const id = randomUUID();
+  const code = `M${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
+  await t.db.$client.query(
+    `insert into grid_events (community_id, id, number, tracking_code, grid_id, category_code, description, reporter_kind, reporter_user_id,
+       reporter_phone_hash, channel, status, unit_id, reported_at, respond_due_at, handle_due_at, handle_allowed_minutes)
+     values ($1, $2, $3, $4, $5, 'env.garbage', '矩阵事件', 'resident', $6, $7, 'console', $8, $9, now(), now() + interval '1 day',
+       now() + interval '2 days', 900)`,
+    [
+      g.grid.communityId,
+      id,
+      `M-${seq++}`,
+      code,
+      g.grid.id,
+      opts.reporterUserId ?? null,
+      opts.withPhone ? blindIndex(testKeys(), 'phone', MATRIX_PHONE) : null,
+      opts.status ?? 'reported',
+      opts.unitId ?? null,
+    ],
+  );
+  return { id, code };
+}
+
+/** A handling unit in a region with the given members. */
+async function unitIn(regionId: string, members: string[]): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(`insert into grid_units (id, region_id, name, kind) values ($1, $2, $3, 'department')`, [
+    id,
+    regionId,
+    `矩阵单位${seq++}`,
+  ]);
+  for (const m of members) await t.db.$client.query('insert into grid_unit_members (unit_id, user_id) values ($1, $2)', [id, m]);
+  return id;
+}
+
+async function principalId(role: Role): Promise<string> {
+  const { rows } = await t.db.$client.query<{ id: string }>('select id from users where username = $1', [PRINCIPALS[role]]);
+  return rows[0]!.id;
+}
+
+const gridKpiQuery = ({ scope, target }: { scope: 'in' | 'out'; target: Target }) => ({
+  query: { by: 'community', from: '2026-01-01', to: '2026-12-31', regionId: (scope === 'in' ? target : other).grid.id },
+});
+
 const FIXTURES: Record<string, Fixture> = {
+  'GET /api/grid/categories': () => ({}),
+  'PUT /api/grid/categories/{code}': () => ({ params: { code: 'env.matrix' }, body: { parentCode: 'env', name: '矩阵类别' } }),
+  'GET /api/grid/units': () => ({}),
+  'POST /api/grid/units': ({ scope, target }) => ({
+    body: { regionId: (scope === 'in' ? target : other).grid.id, name: `矩阵单位${seq++}`, kind: 'department' },
+  }),
+  'PUT /api/grid/units/{id}/members': async ({ scope, target }) => ({
+    params: { id: await unitIn((scope === 'in' ? target : other).grid.id, []) },
+    body: { memberIds: [] },
+  }),
+  'GET /api/grid/routes': () => ({}),
+  'PUT /api/grid/routes': async ({ scope, target }) => {
+    const g = (scope === 'in' ? target : other).grid.id;
+    return { body: { regionId: g, categoryCode: 'env.garbage', unitId: await unitIn(g, []) } };
+  },
+  'GET /api/grid/calendar/{year}': () => ({ params: { year: '2026' } }),
+  'PUT /api/grid/calendar/{year}': () => ({
+    params: { year: '2031' },
+    body: { days: [{ date: '2031-01-01', kind: 'holiday', name: '元旦' }] },
+  }),
+  'GET /api/grid/partners': () => ({}),
+  'POST /api/grid/partners': () => ({ body: { name: `矩阵合作方${seq++}` } }),
+  'DELETE /api/grid/partners/{id}': async () => {
+    const id = randomUUID();
+    await t.db.$client.query(`insert into open311_partners (id, name, key_hash) values ($1, '矩阵', $2)`, [id, randomUUID()]);
+    return { params: { id } };
+  },
+  'POST /api/grid/events': ({ scope, target }) => ({
+    body: { regionId: (scope === 'in' ? target : other).grid.id, categoryCode: 'env.garbage', description: '矩阵上报' },
+  }),
+  'GET /api/grid/events': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/grid/my-events': () => ({}),
+  'GET /api/grid/events/{id}': async ({ scope, target }) => ({ params: { id: (await gridEventIn(scope === 'in' ? target : other)).id } }),
+  'POST /api/grid/events/{id}/actions': async ({ role, scope, target }) => {
+    if (scope === 'out') return { params: { id: (await gridEventIn(other)).id }, body: { action: 'escalate', reason: '矩阵' } };
+    if (ADMINS.includes(role)) return { params: { id: (await gridEventIn(target)).id }, body: { action: 'escalate', reason: '矩阵' } };
+    // Handling staff act on events dispatched to a unit they belong to.
+    const unitId = await unitIn(target.grid.id, [await principalId(role)]);
+    return { params: { id: (await gridEventIn(target, { status: 'dispatched', unitId })).id }, body: { action: 'start' } };
+  },
+  'GET /api/grid/my-events/{id}': async ({ role, scope, target }) => ({
+    params: { id: (await gridEventIn(scope === 'in' ? target : other, { reporterUserId: await principalId(role) })).id },
+  }),
+  'POST /api/grid/my-events/{id}/actions': async ({ role, scope, target }) => ({
+    params: {
+      id: (await gridEventIn(scope === 'in' ? target : other, { status: 'feedback', reporterUserId: await principalId(role) })).id,
+    },
+    body: { action: 'confirm', satisfaction: 5 },
+  }),
+  'POST /api/grid/events/{id}/reveal-phone': async ({ scope, target }) => ({
+    params: { id: (await gridEventIn(scope === 'in' ? target : other)).id },
+  }),
+  'GET /api/grid/kpis': gridKpiQuery,
+  'GET /api/grid/kpis.xlsx': gridKpiQuery,
+  'GET /api/grid/dashboard': ({ scope, target }) => ({ query: { regionId: (scope === 'in' ? target : other).grid.id } }),
+  'POST /api/public/grid/reports': ({ target }) => ({
+    body: { regionId: target.grid.id, categoryCode: 'env.garbage', description: '公众报事', reporterPhone: MATRIX_PHONE },
+  }),
+  'POST /api/public/grid/track': async ({ target }) => ({
+    body: { code: (await gridEventIn(target, { withPhone: true })).code, phone: MATRIX_PHONE },
+  }),
+  'POST /api/public/grid/track/actions': async ({ target }) => ({
+    body: {
+      code: (await gridEventIn(target, { status: 'feedback', withPhone: true })).code,
+      phone: MATRIX_PHONE,
+      action: 'confirm',
+      satisfaction: 4,
+    },
+  }),
   'GET /api/health': () => ({}),
   'POST /api/auth/login': ({ role }) => ({ body: { username: PRINCIPALS[role], password: passwordOf(role) } }),
   'POST /api/auth/logout': () => ({ freshToken: true }),
@@ -416,6 +563,19 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
+  'POST /api/grid/units',
+  'PUT /api/grid/units/{id}/members',
+  'PUT /api/grid/routes',
+  'POST /api/grid/events',
+  'GET /api/grid/events',
+  'GET /api/grid/events/{id}',
+  'POST /api/grid/events/{id}/actions',
+  'GET /api/grid/my-events/{id}',
+  'POST /api/grid/my-events/{id}/actions',
+  'POST /api/grid/events/{id}/reveal-phone',
+  'GET /api/grid/kpis',
+  'GET /api/grid/kpis.xlsx',
+  'GET /api/grid/dashboard',
   'POST /api/evaluation/assessments',
   'GET /api/evaluation/scorecard.xlsx',
   'GET /api/evaluation/rollup.xlsx',

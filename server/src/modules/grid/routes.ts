@@ -485,22 +485,16 @@ export function gridRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
     app.get(
       '/api/grid/events/:id',
       {
-        config: { access: 'authenticated', scope: [event] },
+        config: { access: 'grid.read', scope: [event] },
         schema: { tags, summary: '事件详情（含流转记录、疑似重复事件）', params: IdParams, response: { 200: Detail } },
       },
-      async (req) => {
-        const d = await service.eventDetail(db, req.params.id);
-        // Residents see their own reports only.
-        const p = permissionsOf(req.caller!.roles);
-        if (!p.has('grid.read') && !(await service.isReporter(db, req.params.id, req.caller!.userId))) throw service.notVisible();
-        return d;
-      },
+      async (req) => service.eventDetail(db, req.params.id),
     );
 
     app.post(
       '/api/grid/events/:id/actions',
       {
-        config: { access: 'authenticated', action: 'grid.event-act', scope: [event] },
+        config: { access: 'grid.read', action: 'grid.event-act', scope: [event] },
         schema: {
           tags,
           summary:
@@ -511,6 +505,38 @@ export function gridRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => service.act(whoOf(req, db), req.params.id, req.body, perms),
+    );
+
+    // Residents with an account: their own reports only (someone else's answers 404, like no event at all).
+    app.get(
+      '/api/grid/my-events/:id',
+      {
+        config: { access: 'grid.report', scope: [event] },
+        schema: { tags, summary: '我上报的事件详情', params: IdParams, response: { 200: Tracked } },
+      },
+      async (req) => service.ownEvent(db, req.params.id, req.caller!.userId),
+    );
+    app.post(
+      '/api/grid/my-events/:id/actions',
+      {
+        config: { access: 'grid.report', action: 'grid.event-feedback', scope: [event] },
+        schema: {
+          tags,
+          summary: '报告人确认办结并评价（confirm）或要求重办（reopen）',
+          params: IdParams,
+          body: Type.Object(
+            {
+              action: Type.Enum(['confirm', 'reopen']),
+              satisfaction: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+              comment: Type.Optional(Type.String({ maxLength: 500 })),
+              reason: Type.Optional(Type.String({ maxLength: 500 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Tracked },
+        },
+      },
+      async (req) => service.ownEventAct(whoOf(req, db), req.params.id, req.body),
     );
 
     app.post(

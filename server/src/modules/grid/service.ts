@@ -987,8 +987,29 @@ async function findTracked(db: Executor, keys: DataKeys, code: string, phone: st
 
 /** What the reporter sees: the state and the steps, no staff names beyond the unit, nothing about other people. */
 export async function trackedEvent(db: Db, keys: DataKeys, code: string, phone: string) {
+  return reporterView(db, await findTracked(db, keys, code, phone));
+}
+
+async function ownRow(db: Db, id: string, userId: string): Promise<EventRow> {
+  const ev = await loadEvent(db, id);
+  if (!ev || ev.reporterUserId !== userId) throw notVisible();
+  return ev;
+}
+
+/** A resident's own report, as the reporter sees it. */
+export async function ownEvent(db: Db, id: string, userId: string) {
+  return reporterView(db, await ownRow(db, id, userId));
+}
+
+export async function ownEventAct(who: Who, id: string, input: ActionInput) {
+  if (input.action !== 'confirm' && input.action !== 'reopen') throw problems.field('body.action', '只能确认办结或要求重办');
+  await ownRow(who.db, id, who.caller!.userId);
+  await act(who, id, input, () => [], { viaTracking: true });
+  return ownEvent(who.db, id, who.caller!.userId);
+}
+
+async function reporterView(db: Db, ev: EventRow) {
   const ref = await reference(db);
-  const ev = await findTracked(db, keys, code, phone);
   const names = await unitNames(db, [ev.unitId]);
   const steps = (await transitionsOf(db, ev)).filter((t) => !['warn', 'overdue'].includes(t.action));
   return {
