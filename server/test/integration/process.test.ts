@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
 
@@ -73,6 +74,42 @@ describe('the server process with embedded PostgreSQL', () => {
     const pgPid = postmasterPid();
     expect(alive(pgPid)).toBe(true);
 
+    // A grid worker reports an event; its handling deadline is brought forward to a few seconds after
+    // the kill below (working-hour deadlines are hours long), so only a restarted server can fire it.
+    const workerLogin = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'liuan_grid1', password: 'Demo@2026' }),
+    });
+    const workerToken = ((await workerLogin.json()) as { token: string }).token;
+    const grid = await (
+      await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { authorization: `Bearer ${workerToken}` } })
+    ).json();
+    const report = await fetch(`http://127.0.0.1:${port}/api/grid/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${workerToken}` },
+      body: JSON.stringify({
+        categoryCode: 'env.garbage',
+        description: '进程测试：垃圾堆放',
+        regionId: (grid as { regionId: string }).regionId,
+      }),
+    });
+    expect(report.status, await report.clone().text()).toBe(201);
+    const eventId = ((await report.json()) as { id: string }).id;
+    const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'pg-credentials.json'), 'utf8')) as { user: string; password: string };
+    const pgPort = () => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]);
+    const sqlClient = async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port: pgPort(), user: creds.user, password: creds.password, database: 'jiayuan' });
+      await c.connect();
+      return c;
+    };
+    let c = await sqlClient();
+    await c.query(
+      `update deadlines set due_at = now() + interval '4 seconds' where subject_id = $1 and kind = 'grid.handle';
+       update grid_events set handle_due_at = now() + interval '4 seconds' where id = $1`.replace(/\$1/g, `'${eventId}'`),
+    );
+    await c.end();
+
     // kill -9: the app dies at once and leaves its PostgreSQL running with a pid file.
     first.child.kill('SIGKILL');
     await exited(first.child);
@@ -87,6 +124,22 @@ describe('the server process with embedded PostgreSQL', () => {
       body: JSON.stringify({ username: 'admin', password: 'Proc@Test2026' }),
     });
     expect(regions.status).toBe(200); // same data: the account made by the first start
+
+    // The deadline scheduled before the kill fires after the restart: the event is overdue and escalated.
+    c = await sqlClient();
+    let overdue = false;
+    for (let i = 0; i < 60 && !overdue; i++) {
+      const { rows } = await c.query('select handle_overdue, escalation_level from grid_events where id = $1', [eventId]);
+      overdue = rows[0].handle_overdue === true && rows[0].escalation_level >= 1;
+      if (!overdue) await new Promise((r) => setTimeout(r, 250));
+    }
+    const fired = await c.query(
+      "select count(*)::int as n from deadlines where subject_id = $1 and kind = 'grid.handle' and fired_at is not null",
+      [eventId],
+    );
+    await c.end();
+    expect(overdue, second.output()).toBe(true);
+    expect(fired.rows[0].n).toBe(1);
 
     const pgPid2 = postmasterPid();
     second.child.kill('SIGTERM');
