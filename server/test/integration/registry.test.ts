@@ -362,6 +362,10 @@ describe('数字门牌 (digital house plates)', () => {
     const page = await t.call('GET', `/plate/${room.community_id}/${room.plate_code}`);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain(room.address.split(' ')[0]!);
+    // 报事报修 is open: it leads to the resident report page with this plate.
+    const report = p.services.find((x: { key: string }) => x.key === 'report');
+    expect(report).toMatchObject({ available: true, href: `/m/report?community=${room.community_id}&plate=${room.plate_code}` });
+    expect(page.body).toContain(`href="/m/report?community=${room.community_id}&#38;plate=${room.plate_code}"`);
     expect((await t.call('GET', `/api/plates/${room.community_id}/nosuchplate`)).statusCode).toBe(404);
   });
 

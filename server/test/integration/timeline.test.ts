@@ -71,6 +71,20 @@ describe('timelines of people and households', () => {
     expect(JSON.stringify(mine)).not.toContain('13912345678');
   });
 
+  it("a problem reported at a room appears on the room's timeline, and its closure too", async () => {
+    const { rows } = await t.db.$client.query<{ id: string }>(
+      'select r.id from rooms r join buildings b on b.id = r.building_id where r.community_id = (select id from regions where name = $1) order by r.id limit 1',
+      ['柳岸社区'],
+    );
+    const roomId = rows[0]!.id;
+    const ev = (
+      await t.call('POST', '/api/grid/events', { token, body: { categoryCode: 'property.repair', description: '卫生间漏水', roomId } })
+    ).json();
+    await drain();
+    const entries = (await t.call('GET', `/api/rooms/${roomId}/timeline`, { token })).json() as { summary: string }[];
+    expect(entries[0]!.summary).toBe(`报事：物业服务/报修（${ev.number}）`);
+  });
+
   it('an event delivered twice is written once', async () => {
     const { rows } = await t.db.$client.query("select id from outbox where topic = 'resident.registered' order by id desc limit 1");
     await t.db.$client.query('update outbox set dispatched_at = null where id = $1', [rows[0].id]);

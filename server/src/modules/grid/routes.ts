@@ -13,6 +13,7 @@ import * as config from './config.js';
 import { KPI_DIMENSIONS, dashboard, kpiTable, kpiWorkbook, type KpiDimension } from './kpis.js';
 import { ACTION_KEYS, DISPATCH_MODES, STATUS_KEYS, UNIT_KINDS, URGENCIES } from './model.js';
 import * as service from './service.js';
+import { registerGridTimeline } from './timeline.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const DateStr = Type.String({ format: 'date' });
@@ -216,6 +217,7 @@ export function gridRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
   registerScopeResolver('grid-event', service.eventPath);
   registerScopeResolver('grid-unit', config.unitPath);
   service.registerGridDeadlines();
+  registerGridTimeline();
   const tags = ['网格事件'];
   const cfgTags = ['网格配置'];
   const event = { kind: 'grid-event', from: 'params.id', label: '事件' } as const;

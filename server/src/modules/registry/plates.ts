@@ -18,7 +18,7 @@ export interface PlateView {
   grid: string | null;
   gridWorkers: string[];
   /** Services a resident can start from the plate; later modules switch them on. */
-  services: { key: string; label: string; available: boolean }[];
+  services: { key: string; label: string; available: boolean; href: string | null }[];
 }
 
 const SERVICES = [
@@ -44,7 +44,12 @@ export async function plate(db: Db, communityId: string, code: string): Promise<
     community: names.get(b.communityId)?.name ?? '',
     grid: b.gridId ? (names.get(b.gridId)?.name ?? null) : null,
     gridWorkers: b.gridId ? await namesWithRole(db, b.gridId, 'grid_worker') : [],
-    services: SERVICES.map((s) => ({ ...s, available: false })),
+    // 报事报修 opens the grid module's resident report page with this plate (issue 5 §8).
+    services: SERVICES.map((s) =>
+      s.key === 'report'
+        ? { ...s, available: true, href: `/m/report?community=${encodeURIComponent(communityId)}&plate=${encodeURIComponent(code)}` }
+        : { ...s, available: false, href: null },
+    ),
   };
 }
 
@@ -93,7 +98,7 @@ header{background:#1f5fbf;color:#fff;padding:18px 16px}header .k{font-size:13px;
 section{background:#fff;margin:12px;border-radius:10px;padding:14px 16px}
 .row{display:flex;justify-content:space-between;padding:6px 0;border-bottom:1px solid #eef1f5}.row:last-child{border:0}
 .l{color:#66788a}.svc{display:grid;grid-template-columns:1fr 1fr;gap:10px}
-.svc div{border:1px solid #d6e2f3;border-radius:8px;padding:12px;text-align:center;color:#1f5fbf}
+.svc div,.svc a{border:1px solid #d6e2f3;border-radius:8px;padding:12px;text-align:center;color:#1f5fbf;text-decoration:none;display:block}
 .svc div.off{color:#9aa8b6;border-style:dashed}
 </style></head><body>
 <header><div class="k">家园 · 数字门牌</div><h1>${esc(p.address)}</h1></header>
@@ -102,6 +107,6 @@ section{background:#fff;margin:12px;border-radius:10px;padding:14px 16px}
 <div class="row"><span class="l">所属网格</span><span>${esc(p.grid ?? '—')}</span></div>
 <div class="row"><span class="l">网格员</span><span>${esc(p.gridWorkers.join('、') || '—')}</span></div>
 </section>
-<section><div class="svc">${p.services.map((s) => `<div class="${s.available ? '' : 'off'}">${esc(s.label)}${s.available ? '' : '<br><small>即将开通</small>'}</div>`).join('')}</div></section>
+<section><div class="svc">${p.services.map((s) => (s.available && s.href ? `<a href="${esc(s.href)}">${esc(s.label)}</a>` : `<div class="off">${esc(s.label)}<br><small>即将开通</small></div>`)).join('')}</div></section>
 </body></html>`;
 }

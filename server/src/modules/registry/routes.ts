@@ -425,7 +425,14 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
               community: Type.String(),
               grid: Nullable(Type.String()),
               gridWorkers: Type.Array(Type.String()),
-              services: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), available: Type.Boolean() })),
+              services: Type.Array(
+                Type.Object({
+                  key: Type.String(),
+                  label: Type.String(),
+                  available: Type.Boolean(),
+                  href: Type.Union([Type.String(), Type.Null()]),
+                }),
+              ),
             }),
           },
         },
