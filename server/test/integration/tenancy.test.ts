@@ -4,7 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTestApp, type TestApp } from '../helpers.js';
 
-const REFERENCE_TABLES = new Set(['regions', 'users', 'sessions']);
+const REFERENCE_TABLES = new Set([
+  'regions',
+  'users',
+  'sessions',
+  // Grid governance configuration: city-wide, small, read by every report.
+  'grid_categories',
+  'grid_units',
+  'grid_unit_members',
+  'grid_routes',
+  'work_calendar_days',
+  'open311_partners',
+]);
 /** Global tables that stay on the coordinator in a Citus deployment. */
 const LOCAL_TABLES = new Set(['audit_log', 'outbox', 'login_throttle']);
 
