@@ -18,6 +18,7 @@ import { timelineRoutes } from '../modules/timeline/routes.js';
 import { facilityRoutes } from '../modules/facilities/routes.js';
 import { evaluationRoutes } from '../modules/evaluation/routes.js';
 import { gridRoutes } from '../modules/grid/routes.js';
+import { open311Routes } from '../modules/grid/open311.js';
 import '../modules/grid/kpis.js'; // the closed-loop live measure for evaluation (`003` L3P3)
 import '../modules/registry/measures.js'; // the register's live measures for evaluation
 import type { DataKeys } from '../crypto/personal-data.js';
@@ -121,6 +122,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(facilityRoutes(db));
   await app.register(evaluationRoutes(db));
   await app.register(gridRoutes(db, keys));
+  await app.register(open311Routes(db, keys, config.publicUrl));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.
   const index = path.join(config.webDist, 'index.html');

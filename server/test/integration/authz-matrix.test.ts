@@ -118,6 +118,12 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/public/grid/reports': 'public',
   'POST /api/public/grid/track': 'public',
   'POST /api/public/grid/track/actions': 'public',
+  'GET /open311/v2/discovery.json': 'public',
+  'GET /open311/v2/services.json': 'public',
+  'GET /open311/v2/services/{service_code}.json': 'public',
+  'POST /open311/v2/requests.json': 'public',
+  'GET /open311/v2/requests.json': 'public',
+  'GET /open311/v2/requests/{service_request_id}.json': 'public',
 };
 
 /** One demo account per role, and where it sits. */
@@ -228,8 +234,9 @@ const MATRIX_PHONE = '13800138000';
 async function gridEventIn(
   g: Target,
   opts: { status?: string; unitId?: string | null; reporterUserId?: string | null; withPhone?: boolean } = {},
-): Promise<{ id: string; code: string }> {
+): Promise<{ id: string; code: string; number: string }> {
   const id = randomUUID();
+  const number = `M-${seq++}`;
   const code = `M${randomUUID().replace(/-/g, '').slice(0, 9).toUpperCase()}`;
   await t.db.$client.query(
     `insert into grid_events (community_id, id, number, tracking_code, grid_id, category_code, description, reporter_kind, reporter_user_id,
@@ -239,7 +246,7 @@ async function gridEventIn(
     [
       g.grid.communityId,
       id,
-      `M-${seq++}`,
+      number,
       code,
       g.grid.id,
       opts.reporterUserId ?? null,
@@ -248,7 +255,19 @@ async function gridEventIn(
       opts.unitId ?? null,
     ],
   );
-  return { id, code };
+  return { id, code, number };
+}
+
+const OPEN311_KEY = 'matrix-open311-key';
+/** The centre of a grid's boundary (demo grids are rectangles). */
+async function centreOf(gridId: string): Promise<{ lat: number; long: number }> {
+  const { rows } = await t.db.$client.query<{ boundary: { coordinates: number[][][] } }>('select boundary from regions where id = $1', [
+    gridId,
+  ]);
+  const ring = rows[0]!.boundary.coordinates[0]!;
+  const xs = ring.map((p) => p[0]!);
+  const ys = ring.map((p) => p[1]!);
+  return { long: (Math.min(...xs) + Math.max(...xs)) / 2, lat: (Math.min(...ys) + Math.max(...ys)) / 2 };
 }
 
 /** A handling unit in a region with the given members. */
@@ -273,6 +292,16 @@ const gridKpiQuery = ({ scope, target }: { scope: 'in' | 'out'; target: Target }
 });
 
 const FIXTURES: Record<string, Fixture> = {
+  'GET /open311/v2/discovery.json': () => ({}),
+  'GET /open311/v2/services.json': () => ({}),
+  'GET /open311/v2/services/{service_code}.json': () => ({ params: { service_code: 'property.repair' } }),
+  'POST /open311/v2/requests.json': async ({ target }) => ({
+    body: { api_key: OPEN311_KEY, service_code: 'env.garbage', description: '合作方上报', ...(await centreOf(target.grid.id)) },
+  }),
+  'GET /open311/v2/requests.json': () => ({}),
+  'GET /open311/v2/requests/{service_request_id}.json': async ({ target }) => ({
+    params: { service_request_id: (await gridEventIn(target)).number },
+  }),
   'GET /api/grid/categories': () => ({}),
   'PUT /api/grid/categories/{code}': () => ({ params: { code: 'env.matrix' }, body: { parentCode: 'env', name: '矩阵类别' } }),
   'GET /api/grid/units': () => ({}),
@@ -604,6 +633,10 @@ let operations: string[] = [];
 beforeAll(async () => {
   t = await setupTestApp();
   ctx = await systemCtx(t);
+  await t.db.$client.query(
+    `insert into open311_partners (id, name, key_hash) values ($1, '矩阵合作方', encode(sha256($2::bytea), 'hex'))`,
+    [randomUUID(), OPEN311_KEY],
+  );
   // A second city, outside the scope of every principal (even the city administrator's).
   const ids = { city: randomUUID(), district: randomUUID(), street: randomUUID(), community: randomUUID(), grid: randomUUID() };
   const chain: [keyof typeof ids, string, string][] = [

@@ -58,7 +58,8 @@ describe('state machine (`003` L3P3)', () => {
 
   it('closed, rejected and merged are terminal for people', () => {
     for (const status of ['closed', 'rejected', 'merged'] as Status[])
-      for (const action of ACTION_KEYS) expect(transition({ status, suspendedFrom: null, needsVerification: false }, action)).toHaveProperty('error');
+      for (const action of ACTION_KEYS)
+        expect(transition({ status, suspendedFrom: null, needsVerification: false }, action)).toHaveProperty('error');
   });
 });
 
