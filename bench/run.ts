@@ -18,6 +18,7 @@ import { loadDataKeys } from '../server/src/crypto/personal-data.js';
 import { buildTree, type Level } from '../server/src/modules/regions/model.js';
 import { registryBench } from './registry.js';
 import { evaluationBench } from './evaluation.js';
+import { gridBench } from './grid.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -202,6 +203,16 @@ async function main() {
   });
 
   await evaluationBench({ db, app, print, communities: Number(process.env.BENCH_COMMUNITIES ?? 5000) });
+
+  await gridBench({
+    db,
+    app,
+    port: appPort,
+    print,
+    reports: Number(process.env.BENCH_GRID_REPORTS ?? 5000),
+    deadlines: Number(process.env.BENCH_GRID_DEADLINES ?? 100_000),
+    concurrency: Number(process.env.BENCH_GRID_CONCURRENCY ?? 16),
+  });
 
   await app.close();
   await bare.close();

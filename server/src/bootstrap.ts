@@ -7,6 +7,7 @@ import { ensureAdmin } from './modules/accounts/service.js';
 import type { DataKeys } from './crypto/personal-data.js';
 import { seedRegister } from './demo/register.js';
 import { seedOrganisations } from './demo/organisations.js';
+import { seedGrid } from './demo/grid.js';
 import { sql } from 'drizzle-orm';
 import { ensureCatalogue } from './modules/grid/catalogue.js';
 import { ensureDemoPartner } from './modules/grid/config.js';
@@ -27,6 +28,7 @@ export async function bootstrap(db: Db, cfg: Config, keys: DataKeys, env: NodeJS
       cityId = (await seedDemo(db)).cityId;
       await seedRegister(db, keys);
       await seedOrganisations(db);
+      await seedGrid(db, keys);
       seeded = 'demo';
     } else {
       cityId = await seedCityOnly(db, env.JIAYUAN_CITY_NAME ?? DEMO_CITY.name, env.JIAYUAN_CITY_CODE ?? DEMO_CITY.code);

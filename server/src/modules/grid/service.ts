@@ -1047,14 +1047,17 @@ async function systemStep(
 ) {
   if (!due.length) return;
   await tx.execute(sql`
-    with due(community_id, id) as (select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[], ${sql.param(due.map((d) => d.subjectId))}::uuid[])),
-    before as (select e.community_id, e.id, e.status from grid_events e join due using (community_id, id)
+    with due(community_id, id, due_at) as (select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[],
+      ${sql.param(due.map((d) => d.subjectId))}::uuid[], ${sql.param(due.map((d) => d.dueAt.toISOString()))}::timestamptz[])),
+    before as (select e.community_id, e.id, e.status, due.due_at from grid_events e join due using (community_id, id)
                where e.status = any(${sql.param(opts.only as Status[])}::text[]) for update of e),
     upd as (update grid_events e set ${opts.set}, version = e.version + 1, updated_at = now()
             from before b where e.community_id = b.community_id and e.id = b.id
-            returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue)
+            returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue, b.due_at)
     insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason, respond_overdue, handle_overdue, at)
-    select community_id, uuid_v7(), id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue, now() from upd`);
+    select community_id, uuid_v7(), id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue,
+      -- stamped with the moment the limit passed, so a batch that fires late (or several steps at once) keeps their order
+      due_at from upd`);
 }
 
 let deadlinesRegistered = false;
