@@ -21,6 +21,9 @@ import { evaluationBench } from './evaluation.js';
 import { gridBench } from './grid.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
+/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid); unset runs all. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const section = (name: string) => ONLY.size === 0 || ONLY.has(name);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
 interface Load {
@@ -142,77 +145,83 @@ async function main() {
   const admin = await login('admin', 'Bench@2026');
   const street = await login('binhe_admin', DEMO_PASSWORD);
 
-  // Warm-up, so JIT and pool connections are in place for both.
-  await load(appPort, () => ({ method: 'GET', path: '/api/regions', headers: { authorization: `Bearer ${admin}` } }));
-  await load(barePort, () => ({ method: 'GET', path: '/bare/regions' }));
+  if (section('regions')) {
+    // Warm-up, so JIT and pool connections are in place for both.
+    await load(appPort, () => ({ method: 'GET', path: '/api/regions', headers: { authorization: `Bearer ${admin}` } }));
+    await load(barePort, () => ({ method: 'GET', path: '/bare/regions' }));
 
-  const base = await load(barePort, () => ({ method: 'GET', path: '/bare/regions' }));
-  const ours = await load(appPort, () => ({ method: 'GET', path: '/api/regions', headers: { authorization: `Bearer ${admin}` } }));
-  if (ours.errors || base.errors) throw new Error(`errors during load: app ${ours.errors}, bare ${base.errors}`);
-  print('GET /api/regions (authenticated, scope-checked, city tree) throughput', ours.rps, 'req/s', base.rps);
-  print('GET /api/regions p99 latency', ours.p99, 'ms', base.p99, true);
+    const base = await load(barePort, () => ({ method: 'GET', path: '/bare/regions' }));
+    const ours = await load(appPort, () => ({ method: 'GET', path: '/api/regions', headers: { authorization: `Bearer ${admin}` } }));
+    if (ours.errors || base.errors) throw new Error(`errors during load: app ${ours.errors}, bare ${base.errors}`);
+    print('GET /api/regions (authenticated, scope-checked, city tree) throughput', ours.rps, 'req/s', base.rps);
+    print('GET /api/regions p99 latency', ours.p99, 'ms', base.p99, true);
 
-  const oursStreet = await load(appPort, () => ({ method: 'GET', path: '/api/regions', headers: { authorization: `Bearer ${street}` } }));
-  print('GET /api/regions (street administrator, subtree) throughput', oursStreet.rps, 'req/s', base.rps);
+    const oursStreet = await load(appPort, () => ({ method: 'GET', path: '/api/regions', headers: { authorization: `Bearer ${street}` } }));
+    print('GET /api/regions (street administrator, subtree) throughput', oursStreet.rps, 'req/s', base.rps);
 
-  // Writes: an audited, hash-chained, outboxed update against the same UPDATE with nothing around it.
-  const grids = (await db.$client.query<{ id: string }>("select id from regions where level = 'grid' order by code")).rows.map((r) => r.id);
-  const bareW = await load(barePort, (i) => ({
-    method: 'PATCH',
-    path: `/bare/regions/${grids[i % grids.length]}`,
-    body: JSON.stringify({ sortOrder: i % 1000 }),
-  }));
-  const oursW = await load(appPort, (i) => ({
-    method: 'PATCH',
-    path: `/api/regions/${grids[i % grids.length]}`,
-    headers: { authorization: `Bearer ${admin}` },
-    body: JSON.stringify({ sortOrder: i % 1000 }),
-  }));
-  if (oursW.errors || bareW.errors) throw new Error(`errors during write load: app ${oursW.errors}, bare ${bareW.errors}`);
-  print('PATCH /api/regions/{id} (audited + outbox, one transaction) throughput', oursW.rps, 'req/s', bareW.rps);
+    // Writes: an audited, hash-chained, outboxed update against the same UPDATE with nothing around it.
+    const grids = (await db.$client.query<{ id: string }>("select id from regions where level = 'grid' order by code")).rows.map(
+      (r) => r.id,
+    );
+    const bareW = await load(barePort, (i) => ({
+      method: 'PATCH',
+      path: `/bare/regions/${grids[i % grids.length]}`,
+      body: JSON.stringify({ sortOrder: i % 1000 }),
+    }));
+    const oursW = await load(appPort, (i) => ({
+      method: 'PATCH',
+      path: `/api/regions/${grids[i % grids.length]}`,
+      headers: { authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ sortOrder: i % 1000 }),
+    }));
+    if (oursW.errors || bareW.errors) throw new Error(`errors during write load: app ${oursW.errors}, bare ${bareW.errors}`);
+    print('PATCH /api/regions/{id} (audited + outbox, one transaction) throughput', oursW.rps, 'req/s', bareW.rps);
+  }
 
   const { rows: adminRows } = await db.$client.query<{ id: string; region_id: string; path: string }>(
     "select u.id, u.region_id, r.path from users u join regions r on r.id = u.region_id where u.username = 'liuan_admin'",
   );
   const a = adminRows[0]!;
-  await registryBench({
-    db,
-    keys,
-    app,
-    bare,
-    print,
-    importRows: Number(process.env.BENCH_IMPORT_ROWS ?? 100_000),
-    searchRows: Number(process.env.BENCH_SEARCH_ROWS ?? 1_000_000),
-    ctx: {
+  if (section('registry'))
+    await registryBench({
       db,
-      caller: {
-        userId: a.id,
-        sessionId: a.id,
-        username: 'liuan_admin',
-        displayName: 'bench',
-        roles: ['community_admin'],
-        regionId: a.region_id,
-        regionPath: a.path,
-        regionLevel: 'community',
+      keys,
+      app,
+      bare,
+      print,
+      importRows: Number(process.env.BENCH_IMPORT_ROWS ?? 100_000),
+      searchRows: Number(process.env.BENCH_SEARCH_ROWS ?? 1_000_000),
+      ctx: {
+        db,
+        caller: {
+          userId: a.id,
+          sessionId: a.id,
+          username: 'liuan_admin',
+          displayName: 'bench',
+          roles: ['community_admin'],
+          regionId: a.region_id,
+          regionPath: a.path,
+          regionLevel: 'community',
+        },
+        ip: '127.0.0.1',
+        userAgent: 'bench',
+        action: 'resident.import',
+        markAudited: () => {},
       },
-      ip: '127.0.0.1',
-      userAgent: 'bench',
-      action: 'resident.import',
-      markAudited: () => {},
-    },
-  });
+    });
 
-  await evaluationBench({ db, app, print, communities: Number(process.env.BENCH_COMMUNITIES ?? 5000) });
+  if (section('evaluation')) await evaluationBench({ db, app, print, communities: Number(process.env.BENCH_COMMUNITIES ?? 5000) });
 
-  await gridBench({
-    db,
-    app,
-    port: appPort,
-    print,
-    reports: Number(process.env.BENCH_GRID_REPORTS ?? 5000),
-    deadlines: Number(process.env.BENCH_GRID_DEADLINES ?? 100_000),
-    concurrency: Number(process.env.BENCH_GRID_CONCURRENCY ?? 16),
-  });
+  if (section('grid'))
+    await gridBench({
+      db,
+      app,
+      port: appPort,
+      print,
+      reports: Number(process.env.BENCH_GRID_REPORTS ?? 5000),
+      deadlines: Number(process.env.BENCH_GRID_DEADLINES ?? 100_000),
+      concurrency: Number(process.env.BENCH_GRID_CONCURRENCY ?? 16),
+    });
 
   await app.close();
   await bare.close();

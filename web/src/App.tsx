@@ -16,6 +16,13 @@ const OrganisationsPage = lazy(() => import('./pages/OrganisationsPage'));
 const FacilitiesPage = lazy(() => import('./pages/FacilitiesPage'));
 const ImportPage = lazy(() => import('./pages/ImportPage'));
 const EvaluationPage = lazy(() => import('./pages/EvaluationPage'));
+const GridEventsPage = lazy(() => import('./pages/grid/GridEventsPage'));
+const GridDashboardPage = lazy(() => import('./pages/grid/GridDashboardPage'));
+const GridKpiPage = lazy(() => import('./pages/grid/GridKpiPage'));
+const GridSettingsPage = lazy(() => import('./pages/grid/GridSettingsPage'));
+const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
+const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
+const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
 
 function FullPageSpin() {
   return (
@@ -60,6 +67,32 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route
+        path="/m/report"
+        element={
+          <Suspense fallback={<FullPageSpin />}>
+            <MobileReportPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/m/track"
+        element={
+          <Suspense fallback={<FullPageSpin />}>
+            <MobileTrackPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/m/tasks"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <MobileTasksPage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
       <Route
         element={
           <RequireAuth>
@@ -129,6 +162,38 @@ export function App() {
           element={
             <RequirePermission permission="evaluation.read">
               <EvaluationPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="grid/events"
+          element={
+            <RequirePermission permission="grid.read">
+              <GridEventsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="grid/dashboard"
+          element={
+            <RequirePermission permission="grid.read">
+              <GridDashboardPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="grid/kpis"
+          element={
+            <RequirePermission permission="grid.read">
+              <GridKpiPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="grid/settings"
+          element={
+            <RequirePermission permission="grid.manage">
+              <GridSettingsPage />
             </RequirePermission>
           }
         />

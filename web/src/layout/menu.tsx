@@ -2,12 +2,17 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   BankOutlined,
+  AlertOutlined,
+  BarChartOutlined,
   CloudUploadOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
   DatabaseOutlined,
   EnvironmentOutlined,
   HeartOutlined,
   HomeOutlined,
   IdcardOutlined,
+  SettingOutlined,
   TeamOutlined,
   TrophyOutlined,
 } from '@ant-design/icons';
@@ -29,7 +34,10 @@ export interface MenuGroup {
   icon: ReactNode;
 }
 
-export const MENU_GROUPS: MenuGroup[] = [{ key: 'registry', label: '基础信息库', icon: <DatabaseOutlined /> }];
+export const MENU_GROUPS: MenuGroup[] = [
+  { key: 'registry', label: '基础信息库', icon: <DatabaseOutlined /> },
+  { key: 'grid', label: '网格治理', icon: <ClusterOutlined /> },
+];
 
 export const MENU: MenuEntry[] = [
   { path: '/regions', label: '区划管理', icon: <ApartmentOutlined />, permission: 'regions.read' },
@@ -39,6 +47,10 @@ export const MENU: MenuEntry[] = [
   { path: '/organisations', label: '组织', icon: <BankOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/facilities', label: '场所设施', icon: <EnvironmentOutlined />, permission: 'registry.read', group: 'registry' },
   { path: '/imports', label: '台账导入', icon: <CloudUploadOutlined />, permission: 'registry.import', group: 'registry' },
+  { path: '/grid/events', label: '事件工作台', icon: <AlertOutlined />, permission: 'grid.read', group: 'grid' },
+  { path: '/grid/dashboard', label: '治理看板', icon: <DashboardOutlined />, permission: 'grid.read', group: 'grid' },
+  { path: '/grid/kpis', label: '绩效考核', icon: <BarChartOutlined />, permission: 'grid.read', group: 'grid' },
+  { path: '/grid/settings', label: '治理配置', icon: <SettingOutlined />, permission: 'grid.manage', group: 'grid' },
   { path: '/evaluation', label: '社区评价', icon: <TrophyOutlined />, permission: 'evaluation.read' },
   { path: '/users', label: '账号管理', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
