@@ -133,13 +133,14 @@ describe('the server process with embedded PostgreSQL', () => {
       overdue = rows[0].handle_overdue === true && rows[0].escalation_level >= 1;
       if (!overdue) await new Promise((r) => setTimeout(r, 250));
     }
-    const fired = await c.query(
-      "select count(*)::int as n from deadlines where subject_id = $1 and kind = 'grid.handle' and fired_at is not null",
-      [eventId],
-    );
+    const fired = await c.query("select count(*)::int as n from grid_event_transitions where event_id = $1 and action = 'overdue'", [
+      eventId,
+    ]);
+    const left = await c.query('select count(*)::int as n from deadlines where subject_id = $1 and kind = $2', [eventId, 'grid.handle']);
     await c.end();
     expect(overdue, second.output()).toBe(true);
-    expect(fired.rows[0].n).toBe(1);
+    expect(fired.rows[0].n).toBe(1); // fired once
+    expect(left.rows[0].n).toBe(0); // and is gone from the pending deadlines
 
     const pgPid2 = postmasterPid();
     second.child.kill('SIGTERM');

@@ -36,6 +36,32 @@ export async function appendAudit(tx: Executor, input: AuditInput): Promise<stri
   return id;
 }
 
+/** Entries for a batch of changes committed together, in one statement. */
+export async function appendAudits(tx: Executor, inputs: AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  await tx.insert(auditLog).values(inputs.map((input) => entryRow(uuidv7(), new Date(), input)));
+  wakeAfterCommit(tx, CHANNEL);
+}
+
+function entryRow(id: string, occurredAt: Date, input: AuditInput) {
+  return {
+    id,
+    occurredAt,
+    actorId: input.caller?.userId ?? null,
+    actorName: input.caller?.displayName ?? null,
+    actorRoles: input.caller ? [...input.caller.roles] : [],
+    ip: input.ip,
+    userAgent: input.userAgent ? input.userAgent.slice(0, 500) : null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    scopePath: input.scopePath ?? input.caller?.regionPath ?? '/',
+    outcome: input.outcome,
+    statusCode: input.statusCode,
+    detail: input.detail ?? {},
+  };
+}
+
 async function insertEntry(tx: Executor, input: AuditInput, asyncCommit = false): Promise<string> {
   const id = uuidv7();
   const now = new Date();

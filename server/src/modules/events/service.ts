@@ -32,6 +32,16 @@ export async function emit(
   return id;
 }
 
+/** Many outbox rows in one statement (a batch of changes committed together). */
+export async function emitMany(
+  tx: Executor,
+  events: { topic: string; payload: Record<string, unknown>; communityId: string | null }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(outbox).values(events.map((e) => ({ id: uuidv7(), topic: e.topic, payload: e.payload, communityId: e.communityId })));
+  wakeAfterCommit(tx, CHANNEL);
+}
+
 type Handler = (e: DomainEvent) => Promise<void> | void;
 const handlers: { prefix: string; handler: Handler }[] = [];
 

@@ -107,6 +107,7 @@ export async function createUnit(ctx: Ctx, input: { regionId: string; name: stri
     if (pgErrorCode(e) === '23505') throw problems.conflict('该区划下已有同名处置单位', [{ field: 'body.name', message: '名称重复' }]);
     throw e;
   }
+  invalidateReference();
   return (await listUnits(ctx.db, region.path)).find((u) => u.id === id)!;
 }
 

@@ -37,6 +37,9 @@ export interface Reference {
   /** Working minutes in a normal working day (for "3 working days"). */
   dayMinutes: number;
   grids: GridArea[];
+  gridsById: Map<string, GridArea>;
+  /** Handling units' names by id. */
+  units: Map<string, string>;
 }
 
 /** Default limits when a category has none: 一般 4 h to respond, 3 working days to handle; 紧急 1 h / 4 h. */
@@ -70,11 +73,12 @@ function boxOf(g: Geometry | null): GridArea['box'] {
 }
 
 async function load(db: Executor): Promise<Reference> {
-  const [cats, routes, days, grids] = await Promise.all([
+  const [cats, routes, days, grids, units] = await Promise.all([
     db.execute(sql`select code, parent_code, name, dispatch_mode, needs_verification, limits, sort, active from grid_categories`),
     db.execute(sql`select id, region_id, region_path, category_code, unit_id from grid_routes where retired_at is null`),
     db.execute(sql`select day::text as day, kind, name from work_calendar_days`),
     gridsWithBoundaries(db),
+    db.execute(sql`select id, name from grid_units`),
   ]);
   const categories = new Map<string, Category>();
   for (const c of cats.rows as Record<string, unknown>[])
@@ -111,6 +115,8 @@ async function load(db: Executor): Promise<Reference> {
     calendar,
     dayMinutes: DEFAULT_PERIODS.reduce((s, [a, b]) => s + (b - a), 0),
     grids: grids.map((g) => ({ ...g, box: boxOf(g.boundary) })),
+    gridsById: new Map(grids.map((g) => [g.id, { ...g, box: boxOf(g.boundary) }])),
+    units: new Map((units.rows as { id: string; name: string }[]).map((u) => [u.id, u.name])),
   };
 }
 

@@ -10,9 +10,9 @@ import { uuidv7 } from '../../db/ids.js';
 import type { Db, Executor } from '../../db/pool.js';
 import type { Caller } from '../../http/context.js';
 import { problems } from '../../http/errors.js';
-import { appendAudit } from '../audit/service.js';
+import { appendAudit, appendAudits } from '../audit/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines, type DueDeadline } from '../deadlines/service.js';
-import { emit } from '../events/service.js';
+import { emit, emitMany } from '../events/service.js';
 import { pointInGeometry } from '../regions/model.js';
 import { dataScope, regionBrief } from '../regions/service.js';
 import { placeOfPlate, placeSummary, type PlaceSummary } from '../registry/lookup.js';
@@ -305,11 +305,12 @@ export async function locate(db: Executor, ref: Reference, input: LocationInput,
   if ((input.lng === undefined) !== (input.lat === undefined)) throw problems.field(`${fieldPrefix}.lat`, '经度和纬度需同时提供');
   if (place) {
     const gridId = place.gridId ?? (hasPoint ? (gridAt(ref, input.lng!, input.lat!)?.id ?? null) : null);
-    const brief = await regionBrief(db, gridId ?? place.communityId);
+    // Grids' paths are in the reference data; a building outside any grid needs its community's.
+    const path = (gridId ? ref.gridsById.get(gridId)?.path : undefined) ?? (await regionBrief(db, gridId ?? place.communityId))!.path;
     return {
       communityId: place.communityId,
       gridId,
-      path: brief!.path,
+      path,
       lng: input.lng ?? place.lng,
       lat: input.lat ?? place.lat,
       buildingId: place.buildingId,
@@ -530,31 +531,130 @@ export async function reportEvent(who: Who, keys: DataKeys, input: ReportInput, 
     input.reporterName ??
     (reporter.kind === 'resident' || reporter.kind === 'grid_worker' || reporter.kind === 'staff' ? actor.name : null);
 
-  const result = await audited(
+  const prepared: PreparedReport = {
     who,
-    {
-      targetId: (r) => r.id,
-      scopePath: () => place.path,
-      statusCode: 201,
-      detail: (r) => ({ number: r.number, category: category.code, status: r.status }),
-    },
-    async (tx: Executor) => {
-      const duplicates = await suspectedDuplicates(tx, {
-        communityId: place.communityId,
-        categoryCode: category.code,
-        lng: place.lng,
-        lat: place.lat,
-        buildingId: place.buildingId,
-        at: now,
-      });
-      const seq = await tx.execute(sql`select nextval('grid_event_number_seq') as n`);
-      const number = eventNumber(now, Number((seq.rows[0] as { n: string }).n));
+    input,
+    reporter,
+    category,
+    place,
+    urgency,
+    now,
+    respondDueAt,
+    handleDueAt,
+    handleAllowedMinutes,
+    unitId,
+    id,
+    code,
+    actor,
+    reporterName,
+    phone: phone ? { enc: encrypt(keys, phone, PHONE_CTX), hash: blindIndex(keys, 'phone', phone), masked: maskPhone(phone) } : null,
+  };
+  const { ev, duplicates } = await submitReport(db, prepared);
+  who.markAudited();
+  return { ...present(ev, ref, ref.units), trackingCode: ev.trackingCode, suspectedDuplicates: duplicates };
+}
+
+// ---- writing reports in batches (group commit) -------------------------------------------------
+//
+// Reports that arrive while a batch is being written wait for the next one, which writes all of them
+// in one transaction with one statement per table (events, transitions, deadlines, outbox, audit):
+// at 16 concurrent reporters that is about one round trip per report instead of eleven. Each report
+// is answered only after its batch has committed; a batch that fails is retried report by report,
+// so one bad report cannot take others down with it. Batches on one node are written one at a time.
+
+interface PreparedReport {
+  who: Who;
+  input: ReportInput;
+  reporter: ReporterInfo;
+  category: Category;
+  place: Located;
+  urgency: Urgency;
+  now: Date;
+  respondDueAt: Date;
+  handleDueAt: Date;
+  handleAllowedMinutes: number;
+  unitId: string | null;
+  id: string;
+  code: string;
+  actor: { id: string | null; name: string };
+  reporterName: string | null;
+  phone: { enc: Buffer; hash: string; masked: string } | null;
+}
+
+interface WrittenReport {
+  ev: EventRow;
+  duplicates: DuplicateSuspect[];
+}
+
+interface Pending {
+  p: PreparedReport;
+  resolve: (r: WrittenReport) => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_BATCH = 200;
+const queues = new Map<Db, { items: Pending[]; writing: boolean }>();
+
+function submitReport(db: Db, p: PreparedReport): Promise<WrittenReport> {
+  let q = queues.get(db);
+  if (!q) queues.set(db, (q = { items: [], writing: false }));
+  const queue = q;
+  return new Promise((resolve, reject) => {
+    queue.items.push({ p, resolve, reject });
+    if (!queue.writing) void drainReports(db, queue);
+  });
+}
+
+async function drainReports(db: Db, q: { items: Pending[]; writing: boolean }) {
+  q.writing = true;
+  try {
+    while (q.items.length) {
+      const batch = q.items.splice(0, MAX_BATCH);
+      try {
+        const out = await writeReports(
+          db,
+          batch.map((b) => b.p),
+        );
+        batch.forEach((b, i) => b.resolve(out[i]!));
+      } catch (e) {
+        if (batch.length === 1) batch[0]!.reject(e);
+        else
+          for (const b of batch) {
+            try {
+              b.resolve((await writeReports(db, [b.p]))[0]!);
+            } catch (e2) {
+              b.reject(e2);
+            }
+          }
+      }
+    }
+  } finally {
+    q.writing = false;
+  }
+}
+
+const hex = (b: Buffer) => `\\x${b.toString('hex')}`;
+
+async function writeReports(db: Db, items: PreparedReport[]): Promise<WrittenReport[]> {
+  const ref = await reference(db);
+  return transaction(db, async (tx) => {
+    const seq = await tx.execute(sql`select nextval('grid_event_number_seq')::text as n from generate_series(1, ${items.length})`);
+    const numbers = (seq.rows as { n: string }[]).map((r, i) => eventNumber(items[i]!.now, Number(r.n)));
+    const duplicates = await batchDuplicates(tx, items, numbers);
+
+    // Status, transitions and the unit of each report; round robin (轮派) takes turns inside the batch too.
+    const rr = await roundRobinState(tx, items, duplicates);
+    const rows: Record<string, unknown>[] = [];
+    const transitions: Record<string, unknown>[] = [];
+    const written: WrittenReport[] = [];
+    for (const [i, p] of items.entries()) {
+      const dups = duplicates[i]!;
       const trans: Transitioned[] = [
         {
           action: 'report',
           from: null,
           to: 'reported',
-          detail: duplicates.length ? { suspectedDuplicates: duplicates.map((d) => d.number) } : undefined,
+          detail: dups.length ? { suspectedDuplicates: dups.map((d) => d.number) } : undefined,
         },
       ];
       let status: Status = 'reported';
@@ -562,43 +662,276 @@ export async function reportEvent(who: Who, keys: DataKeys, input: ReportInput, 
       let dispatchedUnit: string | null = null;
       // A trusted reporter's event is accepted at once (网格员上报即立案); routed when the table knows the unit,
       // unless it looks like a duplicate (then a person decides).
-      if (reporter.trusted) {
+      if (p.reporter.trusted) {
         trans.push({ action: 'accept', from: 'reported', to: 'accepted' });
         status = 'accepted';
-        if (unitId && !duplicates.length) {
-          assignee = await pickAssignee(tx, category, unitId, null);
-          dispatchedUnit = unitId;
+        if (p.unitId && !dups.length) {
+          assignee = p.category.dispatchMode === 'round_robin' ? rr.next(p.unitId) : null;
+          dispatchedUnit = p.unitId;
           trans.push({
             action: 'dispatch',
             from: 'accepted',
             to: 'dispatched',
-            detail: { unitId, assigneeId: assignee?.id ?? null, mode: category.dispatchMode, routed: true },
+            detail: { unitId: p.unitId, assigneeId: assignee?.id ?? null, mode: p.category.dispatchMode, routed: true },
           });
           status = 'dispatched';
         }
       }
-      const r = await tx.execute(sql`
-        insert into grid_events (community_id, id, number, tracking_code, grid_id, category_code, urgency, description, photos, lng, lat,
-          building_id, room_id, address, reporter_kind, reporter_user_id, reporter_name, reporter_phone_enc, reporter_phone_hash,
-          reporter_phone_masked, channel, partner_id, device_id, status, unit_id, assignee_id, assignee_name, suggested_unit_id,
-          reported_at, responded_at, respond_due_at, handle_due_at, handle_allowed_minutes)
-        values (${place.communityId}, ${id}, ${number}, ${code}, ${place.gridId}, ${category.code}, ${urgency}, ${input.description},
-          ${JSON.stringify(input.photos ?? [])}::jsonb, ${place.lng}, ${place.lat}, ${place.buildingId}, ${place.roomId}, ${place.address},
-          ${reporter.kind}, ${who.caller?.userId ?? null}, ${reporterName}, ${phone ? encrypt(keys, phone, PHONE_CTX) : null},
-          ${phone ? blindIndex(keys, 'phone', phone) : null}, ${phone ? maskPhone(phone) : null}, ${reporter.channel}, ${reporter.partnerId ?? null},
-          ${reporter.deviceId ?? null}, ${status}, ${dispatchedUnit}, ${assignee?.id ?? null}, ${assignee?.name ?? null}, ${unitId},
-          ${now.toISOString()}, ${reporter.trusted ? now.toISOString() : null}, ${respondDueAt.toISOString()}, ${handleDueAt.toISOString()},
-          ${handleAllowedMinutes})`);
-      void r;
-      const ev = (await loadEvent(tx, id))!;
-      await insertTransitions(tx, ev, actor, trans, now);
-      await scheduleDeadlines(tx, deadlinesFor(ev, ref, !reporter.trusted));
-      await emit(tx, 'grid.event-reported', eventPayload(ev, ref), ev.communityId);
-      return { ...ev, duplicates };
-    },
+      const ev: EventRow = {
+        communityId: p.place.communityId,
+        id: p.id,
+        number: numbers[i]!,
+        trackingCode: p.code,
+        gridId: p.place.gridId,
+        categoryCode: p.category.code,
+        urgency: p.urgency,
+        description: p.input.description,
+        photos: p.input.photos ?? [],
+        lng: p.place.lng,
+        lat: p.place.lat,
+        buildingId: p.place.buildingId,
+        roomId: p.place.roomId,
+        address: p.place.address,
+        reporterKind: p.reporter.kind,
+        reporterUserId: p.who.caller?.userId ?? null,
+        reporterName: p.reporterName,
+        reporterPhoneEnc: p.phone?.enc ?? null,
+        reporterPhoneHash: p.phone?.hash ?? null,
+        reporterPhoneMasked: p.phone?.masked ?? null,
+        channel: p.reporter.channel,
+        partnerId: p.reporter.partnerId ?? null,
+        status,
+        suspendedFrom: null,
+        suspendedAt: null,
+        unitId: dispatchedUnit,
+        assigneeId: assignee?.id ?? null,
+        assigneeName: assignee?.name ?? null,
+        suggestedUnitId: p.unitId,
+        mergedInto: null,
+        handlerNote: null,
+        resultPhotos: [],
+        satisfaction: null,
+        ratingComment: null,
+        escalationLevel: 0,
+        reopenCount: 0,
+        returnCount: 0,
+        reportedAt: p.now,
+        respondedAt: p.reporter.trusted ? p.now : null,
+        handledAt: null,
+        closedAt: null,
+        respondDueAt: p.respondDueAt,
+        handleDueAt: p.handleDueAt,
+        handleAllowedMinutes: p.handleAllowedMinutes,
+        respondOverdue: false,
+        handleOverdue: false,
+        warnedAt: null,
+        version: 1,
+        path: p.place.path,
+      };
+      rows.push({
+        community_id: ev.communityId,
+        id: ev.id,
+        number: ev.number,
+        tracking_code: ev.trackingCode,
+        grid_id: ev.gridId,
+        category_code: ev.categoryCode,
+        urgency: ev.urgency,
+        description: ev.description,
+        photos: ev.photos,
+        lng: ev.lng,
+        lat: ev.lat,
+        building_id: ev.buildingId,
+        room_id: ev.roomId,
+        address: ev.address,
+        reporter_kind: ev.reporterKind,
+        reporter_user_id: ev.reporterUserId,
+        reporter_name: ev.reporterName,
+        reporter_phone_enc: ev.reporterPhoneEnc ? hex(ev.reporterPhoneEnc) : null,
+        reporter_phone_hash: ev.reporterPhoneHash,
+        reporter_phone_masked: ev.reporterPhoneMasked,
+        channel: ev.channel,
+        partner_id: ev.partnerId,
+        device_id: p.reporter.deviceId ?? null,
+        status: ev.status,
+        unit_id: ev.unitId,
+        assignee_id: ev.assigneeId,
+        assignee_name: ev.assigneeName,
+        suggested_unit_id: ev.suggestedUnitId,
+        result_photos: [],
+        escalation_level: 0,
+        reopen_count: 0,
+        return_count: 0,
+        reported_at: ev.reportedAt.toISOString(),
+        responded_at: ev.respondedAt?.toISOString() ?? null,
+        respond_due_at: ev.respondDueAt.toISOString(),
+        handle_due_at: ev.handleDueAt.toISOString(),
+        handle_allowed_minutes: ev.handleAllowedMinutes,
+        respond_overdue: false,
+        handle_overdue: false,
+        version: 1,
+        updated_at: p.now.toISOString(),
+      });
+      trans.forEach((t, n) =>
+        transitions.push({
+          community_id: ev.communityId,
+          id: uuidv7(),
+          event_id: ev.id,
+          action: t.action,
+          from_status: t.from,
+          to_status: t.to,
+          actor_id: p.actor.id,
+          actor_name: p.actor.name,
+          reason: t.reason ?? null,
+          detail: t.detail ?? null,
+          respond_overdue: false,
+          handle_overdue: false,
+          // n microseconds apart, so the steps of one report keep their order
+          at: p.now.toISOString().replace('Z', `${String(n).padStart(3, '0')}Z`),
+        }),
+      );
+      written.push({ ev, duplicates: dups });
+    }
+    await tx.execute(
+      sql`insert into grid_events select * from jsonb_populate_recordset(null::grid_events, ${JSON.stringify(rows)}::jsonb)`,
+    );
+    await tx.execute(
+      sql`insert into grid_event_transitions select * from jsonb_populate_recordset(null::grid_event_transitions, ${JSON.stringify(transitions)}::jsonb)`,
+    );
+    await rr.save();
+    await scheduleDeadlines(
+      tx,
+      written.flatMap((w, i) => deadlinesFor(w.ev, ref, !items[i]!.reporter.trusted)),
+    );
+    await emitMany(
+      tx,
+      written.map((w) => ({ topic: 'grid.event-reported', payload: eventPayload(w.ev, ref), communityId: w.ev.communityId })),
+    );
+    await appendAudits(
+      tx,
+      written.map((w, i) => {
+        const who = items[i]!.who;
+        return {
+          caller: who.caller,
+          ip: who.ip,
+          userAgent: who.userAgent,
+          action: who.action,
+          targetType: 'grid-event',
+          targetId: w.ev.id,
+          scopePath: w.ev.path,
+          outcome: 'success' as const,
+          statusCode: 201,
+          detail: { number: w.ev.number, category: w.ev.categoryCode, status: w.ev.status },
+        };
+      }),
+    );
+    return written;
+  });
+}
+
+/** Suspected duplicates of each report: open events already stored, and earlier reports of the same batch. */
+async function batchDuplicates(tx: Executor, items: PreparedReport[], numbers: string[]): Promise<DuplicateSuspect[][]> {
+  const boxes = items.map((p) =>
+    p.place.lat !== null && p.place.lng !== null ? boundingDegrees(p.place.lat, DUPLICATE_RADIUS_METRES) : null,
   );
-  const names = await unitNames(db, [result.unitId, result.suggestedUnitId]);
-  return { ...present(result, ref, names), trackingCode: result.trackingCode, suspectedDuplicates: result.duplicates };
+  const r = await tx.execute(sql`
+    select q.i::int as i, e.id, e.number, e.status, e.description, e.lng, e.lat, e.building_id, e.reported_at
+    from unnest(${sql.param(items.map((p) => p.place.communityId))}::uuid[], ${sql.param(items.map((p) => p.category.code))}::text[],
+      ${sql.param(items.map((p) => p.place.buildingId))}::uuid[],
+      ${sql.param(items.map((p, i) => (boxes[i] ? p.place.lat! - boxes[i].dLat : null)))}::float8[],
+      ${sql.param(items.map((p, i) => (boxes[i] ? p.place.lat! + boxes[i].dLat : null)))}::float8[],
+      ${sql.param(items.map((p, i) => (boxes[i] ? p.place.lng! - boxes[i].dLng : null)))}::float8[],
+      ${sql.param(items.map((p, i) => (boxes[i] ? p.place.lng! + boxes[i].dLng : null)))}::float8[],
+      ${sql.param(items.map((p) => new Date(p.now.getTime() - DUPLICATE_WINDOW_HOURS * 3600_000).toISOString()))}::timestamptz[])
+      with ordinality as q(cid, cat, bid, la0, la1, ln0, ln1, since, i)
+    cross join lateral (
+      select id, number, status, description, lng, lat, building_id, reported_at from grid_events e
+      where e.community_id = q.cid and e.category_code = q.cat and e.reported_at >= q.since
+        and e.status = any(${sql.param(OPEN_STATUSES as Status[])}::text[])
+        and (e.building_id = q.bid or (e.lat between q.la0 and q.la1 and e.lng between q.ln0 and q.ln1))
+      order by e.reported_at desc limit 20) e`);
+  const out: DuplicateSuspect[][] = items.map(() => []);
+  const near = (p: PreparedReport, lng: number | null, lat: number | null, buildingId: string | null) => {
+    const d =
+      p.place.lng !== null && p.place.lat !== null && lng !== null && lat !== null
+        ? distanceMetres({ lng: p.place.lng, lat: p.place.lat }, { lng, lat })
+        : null;
+    const ok = (buildingId !== null && buildingId === p.place.buildingId) || (d !== null && d <= DUPLICATE_RADIUS_METRES);
+    return { ok, d };
+  };
+  for (const x of r.rows as Record<string, unknown>[]) {
+    const i = (x.i as number) - 1;
+    const p = items[i]!;
+    const { ok, d } = near(p, x.lng as number | null, x.lat as number | null, x.building_id as string | null);
+    if (!ok) continue;
+    out[i]!.push({
+      id: x.id as string,
+      number: x.number as string,
+      status: x.status as Status,
+      description: x.description as string,
+      distanceMetres: d === null ? null : Math.round(d),
+      reportedAt: new Date(x.reported_at as string).toISOString(),
+    });
+  }
+  for (const [i, p] of items.entries())
+    for (let k = 0; k < i; k++) {
+      const o = items[k]!;
+      if (o.place.communityId !== p.place.communityId || o.category.code !== p.category.code) continue;
+      const { ok, d } = near(p, o.place.lng, o.place.lat, o.place.buildingId);
+      if (ok)
+        out[i]!.push({
+          id: o.id,
+          number: numbers[k]!,
+          status: 'reported',
+          description: o.input.description,
+          distanceMetres: d === null ? null : Math.round(d),
+          reportedAt: o.now.toISOString(),
+        });
+    }
+  return out;
+}
+
+/** 轮派 for a batch: the members of the units involved, taken in turn from the one assigned longest ago. */
+async function roundRobinState(tx: Executor, items: PreparedReport[], duplicates: DuplicateSuspect[][]) {
+  const units = [
+    ...new Set(
+      items.flatMap((p, i) =>
+        p.reporter.trusted && p.unitId && p.category.dispatchMode === 'round_robin' && !duplicates[i]!.length ? [p.unitId] : [],
+      ),
+    ),
+  ];
+  const members = new Map<string, { id: string; name: string }[]>();
+  const used: { unitId: string; userId: string; at: string }[] = [];
+  if (units.length) {
+    const r = await tx.execute(sql`
+      select m.unit_id, m.user_id, u.display_name from grid_unit_members m join users u on u.id = m.user_id
+      where m.unit_id = any(${sql.param(units)}::uuid[]) and u.status = 'active'
+      order by m.unit_id, m.last_assigned_at nulls first, m.user_id`);
+    for (const x of r.rows as { unit_id: string; user_id: string; display_name: string }[]) {
+      const list = members.get(x.unit_id) ?? [];
+      list.push({ id: x.user_id, name: x.display_name });
+      members.set(x.unit_id, list);
+    }
+  }
+  const turn = new Map<string, number>();
+  return {
+    next(unitId: string) {
+      const list = members.get(unitId);
+      if (!list?.length) return null;
+      const k = turn.get(unitId) ?? 0;
+      turn.set(unitId, k + 1);
+      const m = list[k % list.length]!;
+      used.push({ unitId, userId: m.id, at: new Date(Date.now() + used.length).toISOString() });
+      return m;
+    },
+    async save() {
+      if (!used.length) return;
+      await tx.execute(sql`
+        update grid_unit_members m set last_assigned_at = v.at
+        from unnest(${sql.param(used.map((u) => u.unitId))}::uuid[], ${sql.param(used.map((u) => u.userId))}::uuid[],
+          ${sql.param(used.map((u) => u.at))}::timestamptz[]) as v(unit_id, user_id, at)
+        where m.unit_id = v.unit_id and m.user_id = v.user_id`);
+    },
+  };
 }
 
 function eventPayload(ev: EventRow, ref: Reference, extra: Record<string, unknown> = {}) {
