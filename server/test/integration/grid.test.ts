@@ -124,7 +124,7 @@ describe('grid events: the closed loop', () => {
 });
 
 describe('deadlines', () => {
-  it('fire once, mark the event overdue and escalate it; the overdue flag cannot be cleared', async () => {
+  it('each fires once, recorded on the history at the moment its limit passed, in that order', async () => {
     const b = await aBuilding(liuan);
     const ev = (
       await t.call('POST', '/api/grid/events', {
@@ -136,20 +136,53 @@ describe('deadlines', () => {
     let fired = 0;
     for (let n = await fireDue(t.db, far); n > 0; n = await fireDue(t.db, far)) fired += n;
     expect(fired).toBeGreaterThanOrEqual(3);
-    const d = (await t.call('GET', `/api/grid/events/${ev.id}`, { token: admin })).json();
-    expect(d.handleOverdue).toBe(true);
-    expect(d.escalationLevel).toBe(2);
-    expect(d.warned).toBe(true);
-    expect(d.transitions.filter((x: { actorName: string }) => x.actorName === '系统').map((x: { action: string }) => x.action)).toEqual([
-      'warn',
-      'overdue',
-      'escalate',
-    ]);
     expect(await fireDue(t.db, far)).toBe(0);
+    const d = (await t.call('GET', `/api/grid/events/${ev.id}`, { token: admin })).json();
+    const system = d.transitions.filter((x: { actorName: string }) => x.actorName === '系统');
+    expect(system.map((x: { action: string }) => x.action)).toEqual(['warn', 'overdue', 'escalate']);
+    const cal = chinaCalendar();
+    const due = new Date(ev.handleDueAt);
+    expect(system.map((x: { at: string }) => new Date(x.at).getTime())).toEqual([
+      addWorkingMinutes(cal, new Date(ev.reportedAt), 450 * 0.8).getTime(),
+      due.getTime(),
+      addWorkingMinutes(cal, due, 450).getTime(),
+    ]);
+    expect(system[1].handleOverdue).toBe(true);
+    const { rows } = await t.db.$client.query('select count(*)::int as n from deadlines where subject_id = $1', [ev.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('overdue and escalation follow the clock, freeze at the next step, and the flag can never be cleared', async () => {
+    const b = await aBuilding(liuan);
+    const ev = await report(grid1, { categoryCode: 'env.garbage', description: '绿化带垃圾', buildingId: b.id });
+    const view = async () => (await t.call('GET', `/api/grid/events/${ev.id}`, { token: admin })).json();
+    expect(await view()).toMatchObject({ handleOverdue: false, escalationLevel: 0, warned: false });
+    // Ten days later (at least a working day and a half of 7.5 h even across a long holiday): past twice the limit.
+    await t.db.$client.query("update grid_events set handle_due_at = now() - interval '10 days' where id = $1", [ev.id]);
+    expect(await view()).toMatchObject({ handleOverdue: true, escalationLevel: 2 });
+    const { rows: before } = await t.db.$client.query('select handle_overdue, escalation_level from grid_events where id = $1', [ev.id]);
+    expect(before[0]).toEqual({ handle_overdue: false, escalation_level: 0 }); // the clock says so; nothing frozen yet
+    const suspended = await act(admin, ev.id, { action: 'suspend', reason: '等待园林部门答复' });
+    expect(suspended.statusCode, suspended.body).toBe(200);
+    const { rows: after } = await t.db.$client.query('select handle_overdue, escalation_level from grid_events where id = $1', [ev.id]);
+    expect(after[0]).toEqual({ handle_overdue: true, escalation_level: 2 });
+    // Moving the deadline later does not hide it.
+    await t.db.$client.query("update grid_events set handle_due_at = now() + interval '10 days' where id = $1", [ev.id]);
+    expect(await view()).toMatchObject({ handleOverdue: true, escalationLevel: 2 });
     await expect(t.db.$client.query('update grid_events set handle_overdue = false where id = $1', [ev.id])).rejects.toThrow(/overdue/);
     await expect(t.db.$client.query("update grid_event_transitions set reason = 'x' where event_id = $1", [ev.id])).rejects.toThrow(
       /append-only/,
     );
+  });
+
+  it('a resident report not accepted within its limit is overdue for response; accepting later is recorded late', async () => {
+    const b = await aBuilding(liuan);
+    const ev = await report(resident, { categoryCode: 'livelihood.consult', description: '咨询居住证办理', buildingId: b.id });
+    await t.db.$client.query("update grid_events set respond_due_at = now() - interval '1 minute' where id = $1", [ev.id]);
+    const accepted = (await act(admin, ev.id, { action: 'accept' })).json();
+    expect(accepted.respondOverdue).toBe(true);
+    const d = (await t.call('GET', `/api/grid/events/${ev.id}`, { token: admin })).json();
+    expect(d.transitions.find((x: { action: string }) => x.action === 'accept').respondOverdue).toBe(true);
   });
 });
 

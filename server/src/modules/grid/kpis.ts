@@ -61,7 +61,11 @@ async function loadRows(db: Executor, communityIds: string[], gridIds: string[] 
       respondDueAt: new Date(x.respond_due_at as string),
       handledAt,
       handleDueAt,
-      respondOverdue: x.respond_overdue as boolean,
+      respondOverdue:
+        (x.respond_overdue as boolean) ||
+        (x.responded_at
+          ? new Date(x.responded_at as string) > new Date(x.respond_due_at as string)
+          : now > new Date(x.respond_due_at as string)),
       // Still unhandled past the deadline counts as overdue now, even before the deadline job has run.
       handleOverdue: (x.handle_overdue as boolean) || (!handledAt && HANDLING_STATUSES.includes(status) && handleDueAt < now),
       handleMinutes,
@@ -201,7 +205,7 @@ export async function dashboard(db: Db, caller: Caller, regionId?: string) {
       select id, number, lng, lat, status, category_code, ${overdueExpr} as overdue from grid_events
       where ${where} and lng is not null and status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]) order by reported_at desc limit 2000`),
     db.execute(sql`
-      select count(*)::int as n, count(*) filter (where escalation_level > 0 and status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]))::int as escalated
+      select count(*)::int as n, count(*) filter (where status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]) and (escalation_level > 0 or ${overdueExpr}))::int as escalated
       from grid_events where ${where} and reported_at >= date_trunc('day', now() at time zone 'Asia/Shanghai') at time zone 'Asia/Shanghai'`),
   ]);
   const statusCounts = Object.fromEntries((byStatus.rows as { status: string; n: number }[]).map((x) => [x.status, x.n]));
@@ -215,7 +219,7 @@ export async function dashboard(db: Db, caller: Caller, regionId?: string) {
     grids.map((g) => g.id),
   );
   const escalatedAll = await db.execute(
-    sql`select count(*)::int as n from grid_events where ${where} and escalation_level > 0 and status = any(${sql.param(OPEN_STATUSES as Status[])}::text[])`,
+    sql`select count(*)::int as n from grid_events where ${where} and status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]) and (escalation_level > 0 or ${overdueExpr})`,
   );
   return {
     open,

@@ -17,7 +17,7 @@ import { pointInGeometry } from '../regions/model.js';
 import { dataScope, regionBrief } from '../regions/service.js';
 import { placeOfPlate, placeSummary, type PlaceSummary } from '../registry/lookup.js';
 import { maskPhone, normalisePhone, phoneProblem } from '../registry/model.js';
-import { addWorkingMinutes, workingMinutesBetween } from './calendar.js';
+import { addWorkingMinutes, workingMinutesBetween, type WorkCalendar } from './calendar.js';
 import {
   ACTIONS,
   boundingDegrees,
@@ -230,7 +230,6 @@ export function present(ev: EventRow, ref: Reference, names?: Map<string, string
     resultPhotos: ev.resultPhotos,
     satisfaction: ev.satisfaction,
     ratingComment: ev.ratingComment,
-    escalationLevel: ev.escalationLevel,
     reopenCount: ev.reopenCount,
     returnCount: ev.returnCount,
     reportedAt: ev.reportedAt.toISOString(),
@@ -239,10 +238,43 @@ export function present(ev: EventRow, ref: Reference, names?: Map<string, string
     closedAt: ev.closedAt?.toISOString() ?? null,
     respondDueAt: ev.respondDueAt.toISOString(),
     handleDueAt: ev.handleDueAt.toISOString(),
-    respondOverdue: ev.respondOverdue,
-    handleOverdue: ev.handleOverdue || (HANDLING_STATUSES.includes(ev.status) && ev.handleDueAt.getTime() < Date.now()),
-    warned: ev.warnedAt !== null,
+    ...timeState(ev, ref.calendar),
   };
+}
+
+/**
+ * Where an event stands against its deadlines now: the frozen flags (set by every transition taken
+ * late, never cleared) or the clock. Escalation: to the street once the handling limit has passed, to
+ * the district once it has passed by as much again (the `grid.handle` / `grid.escalate` deadlines
+ * record those moments on the history); a manual escalation counts too. Warned: within the last 20 %
+ * of the handling time. A suspended event's clock is stopped.
+ */
+export function timeState(
+  ev: Pick<
+    EventRow,
+    | 'status'
+    | 'respondOverdue'
+    | 'handleOverdue'
+    | 'respondedAt'
+    | 'respondDueAt'
+    | 'handledAt'
+    | 'handleDueAt'
+    | 'handleAllowedMinutes'
+    | 'escalationLevel'
+  >,
+  cal: WorkCalendar,
+  now: Date = new Date(),
+) {
+  const handling = HANDLING_STATUSES.includes(ev.status) && !ev.handledAt;
+  const respondOverdue =
+    ev.respondOverdue || (ev.respondedAt ? ev.respondedAt > ev.respondDueAt : ev.status === 'reported' && now > ev.respondDueAt);
+  const handleOverdue = ev.handleOverdue || (ev.handledAt ? ev.handledAt > ev.handleDueAt : handling && now > ev.handleDueAt);
+  let escalationLevel = ev.escalationLevel;
+  let warned = false;
+  if (handling && now > ev.handleDueAt)
+    escalationLevel = Math.max(escalationLevel, workingMinutesBetween(cal, ev.handleDueAt, now) >= ev.handleAllowedMinutes ? 2 : 1);
+  else if (handling) warned = workingMinutesBetween(cal, now, ev.handleDueAt) <= ev.handleAllowedMinutes * (1 - WARN_AT);
+  return { respondOverdue, handleOverdue, escalationLevel, warned };
 }
 export type EventView = ReturnType<typeof present>;
 
@@ -451,8 +483,7 @@ function actorOf(who: Who): { id: string | null; name: string } {
 async function insertTransitions(tx: Executor, ev: EventRow, who: { id: string | null; name: string }, list: Transitioned[], now: Date) {
   if (!list.length) return;
   // Frozen at this moment: had the respond / handle deadline passed? (later edits cannot change these rows)
-  const respondLate = ev.respondOverdue || (ev.respondedAt === null && now > ev.respondDueAt);
-  const handleLate = ev.handleOverdue || (ev.handledAt === null && now > ev.handleDueAt);
+  const { respondOverdue: respondLate, handleOverdue: handleLate } = timeState(ev, (await reference(tx)).calendar, now);
   await tx.execute(sql`
     insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_id, actor_name, reason, detail,
       respond_overdue, handle_overdue, at)
@@ -1035,6 +1066,7 @@ export async function act(
         throw problems.forbidden(`您不能对此事件执行“${spec.label}”`);
       }
       const set: SQL[] = [];
+      const late = timeState(ev, ref.calendar, now);
       let status: Status = next.to;
       const trans: Transitioned[] = [{ action: input.action, from: ev.status, to: next.to, reason: input.reason ?? null }];
       const actor = actorOf(who);
@@ -1044,7 +1076,6 @@ export async function act(
         case 'accept':
         case 'reject':
           set.push(sql`responded_at = coalesce(responded_at, ${now.toISOString()}::timestamptz)`);
-          if (ev.respondDueAt < now) set.push(sql`respond_overdue = true`);
           if (input.action === 'reject') cancel = 'grid.';
           else cancel = 'grid.respond';
           if (input.action === 'accept' && (input.unitId || ev.suggestedUnitId)) {
@@ -1087,7 +1118,6 @@ export async function act(
           set.push(
             sql`handled_at = ${now.toISOString()}::timestamptz, handler_note = ${input.note}, result_photos = ${JSON.stringify(input.photos ?? [])}::jsonb`,
           );
-          if (ev.handleDueAt < now) set.push(sql`handle_overdue = true`);
           cancel = 'grid.';
           if (next.to === 'feedback') newDeadlines = [feedbackDeadline(ev, ref, now)];
           break;
@@ -1139,10 +1169,15 @@ export async function act(
           break;
         }
         case 'escalate':
-          if (ev.escalationLevel >= 2) throw problems.conflict('事件已上报至区级');
-          set.push(sql`escalation_level = escalation_level + 1`);
+          if (late.escalationLevel >= 2) throw problems.conflict('事件已上报至区级');
+          set.push(sql`escalation_level = ${late.escalationLevel + 1}`);
           break;
       }
+      // Every transition freezes what the clock says now: a deadline missed stays missed, whatever happens later.
+      if (late.respondOverdue && !ev.respondOverdue) set.push(sql`respond_overdue = true`);
+      if (late.handleOverdue && !ev.handleOverdue) set.push(sql`handle_overdue = true`);
+      if (input.action !== 'escalate' && late.escalationLevel > ev.escalationLevel)
+        set.push(sql`escalation_level = ${late.escalationLevel}`);
       if (status === 'closed' || status === 'rejected' || status === 'merged')
         set.push(sql`closed_at = coalesce(closed_at, ${now.toISOString()}::timestamptz)`);
       const r = await tx.execute(sql`
@@ -1203,7 +1238,10 @@ export async function listEvents(db: Db, caller: Caller, q: ListQuery) {
     conds.push(
       sql`(e.handle_overdue or (e.handled_at is null and e.handle_due_at < now() and e.status = any(${sql.param(HANDLING_STATUSES as Status[])}::text[])))`,
     );
-  if (q.escalated) conds.push(sql`e.escalation_level > 0 and e.status = any(${sql.param(OPEN_STATUSES as Status[])}::text[])`);
+  if (q.escalated)
+    conds.push(
+      sql`e.status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]) and (e.escalation_level > 0 or (e.handled_at is null and e.handle_due_at < now() and e.status = any(${sql.param(HANDLING_STATUSES as Status[])}::text[])))`,
+    );
   if (q.from) conds.push(sql`e.reported_at >= ${q.from}::date`);
   if (q.to) conds.push(sql`e.reported_at < ${q.to}::date + 1`);
   if (q.q)
@@ -1373,24 +1411,43 @@ export async function trackedAct(who: Who, keys: DataKeys, code: string, phone: 
 
 // ---- deadlines ------------------------------------------------------------------------------
 
+/**
+ * A deadline passing is recorded as a system step on the event's history, stamped with the moment the
+ * limit passed (so a batch that fires late, or several steps at once, keep their order). Whether an
+ * event is overdue or escalated is a function of its deadlines and the clock (`timeState`), so the
+ * wave of 100,000 deadlines falling due together only appends rows; the event itself changes only when
+ * its status does (feedback auto-close), and every person's transition freezes the overdue flags.
+ */
 async function systemStep(
   tx: Executor,
   due: DueDeadline[],
-  opts: { action: Action; only: readonly Status[]; set: SQL; reason: string; toStatus?: Status; respond?: boolean },
+  opts: { action: Action; only: readonly Status[]; reason: string; respondLate?: boolean; handleLate?: boolean; set?: SQL },
 ) {
   if (!due.length) return;
+  const dueRows = sql`select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[],
+      ${sql.param(due.map((d) => d.subjectId))}::uuid[], ${sql.param(due.map((d) => d.dueAt.toISOString()))}::timestamptz[])`;
+  const insert = sql`insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason,
+      respond_overdue, handle_overdue, at)`;
+  if (opts.set) {
+    await tx.execute(sql`
+      with due(community_id, id, due_at) as (${dueRows}),
+      before as (select e.community_id, e.id, e.status, due.due_at from grid_events e join due using (community_id, id)
+                 where e.status = any(${sql.param(opts.only as Status[])}::text[]) for update of e),
+      upd as (update grid_events e set ${opts.set}, version = e.version + 1, updated_at = now()
+              from before b where e.community_id = b.community_id and e.id = b.id
+              returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue, b.due_at)
+      ${insert}
+      select community_id, uuid_v7(), id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue, due_at
+      from upd`);
+    return;
+  }
   await tx.execute(sql`
-    with due(community_id, id, due_at) as (select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[],
-      ${sql.param(due.map((d) => d.subjectId))}::uuid[], ${sql.param(due.map((d) => d.dueAt.toISOString()))}::timestamptz[])),
-    before as (select e.community_id, e.id, e.status, due.due_at from grid_events e join due using (community_id, id)
-               where e.status = any(${sql.param(opts.only as Status[])}::text[]) for update of e),
-    upd as (update grid_events e set ${opts.set}, version = e.version + 1, updated_at = now()
-            from before b where e.community_id = b.community_id and e.id = b.id
-            returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue, b.due_at)
-    insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason, respond_overdue, handle_overdue, at)
-    select community_id, uuid_v7(), id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue,
-      -- stamped with the moment the limit passed, so a batch that fires late (or several steps at once) keeps their order
-      due_at from upd`);
+    with due(community_id, id, due_at) as (${dueRows})
+    ${insert}
+    select e.community_id, uuid_v7(), e.id, ${opts.action}, e.status, e.status, '系统', ${opts.reason},
+      e.respond_overdue or ${opts.respondLate ?? false}, e.handle_overdue or ${opts.handleLate ?? false}, due.due_at
+    from grid_events e join due using (community_id, id)
+    where e.status = any(${sql.param(opts.only as Status[])}::text[])`);
 }
 
 let deadlinesRegistered = false;
@@ -1398,30 +1455,20 @@ export function registerGridDeadlines(): void {
   if (deadlinesRegistered) return;
   deadlinesRegistered = true;
   registerDeadlineHandler('grid.respond', (tx, due) =>
-    systemStep(tx, due, { action: 'overdue', only: ['reported'], set: sql`respond_overdue = true`, reason: '超过受理时限未受理' }),
+    systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true }),
   );
   registerDeadlineHandler('grid.warn', (tx, due) =>
-    systemStep(tx, due, {
-      action: 'warn',
-      only: ['reported', 'accepted', 'dispatched', 'in_progress'],
-      set: sql`warned_at = now()`,
-      reason: '即将超过处置时限',
-    }),
+    systemStep(tx, due, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' }),
   );
   registerDeadlineHandler('grid.handle', (tx, due) =>
-    systemStep(tx, due, {
-      action: 'overdue',
-      only: ['reported', 'accepted', 'dispatched', 'in_progress'],
-      set: sql`handle_overdue = true, escalation_level = greatest(e.escalation_level, 1)`,
-      reason: '超过处置时限，已上报街道督办',
-    }),
+    systemStep(tx, due, { action: 'overdue', only: HANDLING_STATUSES, reason: '超过处置时限，已上报街道督办', handleLate: true }),
   );
   registerDeadlineHandler('grid.escalate', (tx, due) =>
     systemStep(tx, due, {
       action: 'escalate',
-      only: ['reported', 'accepted', 'dispatched', 'in_progress'],
-      set: sql`escalation_level = greatest(e.escalation_level, 2)`,
+      only: HANDLING_STATUSES,
       reason: '超过处置时限一倍仍未处置，上报区级督办',
+      handleLate: true,
     }),
   );
   registerDeadlineHandler('grid.feedback', (tx, due) =>
