@@ -409,11 +409,8 @@ export function gridRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
         config: {
           access: 'grid.report',
           action: 'grid.event-report',
-          scope: [
-            { kind: 'region', from: 'body.regionId', label: '区划' },
-            { kind: 'building', from: 'body.buildingId', label: '楼栋' },
-            { kind: 'room', from: 'body.roomId', label: '房屋' },
-          ],
+          // No guard-level scope targets: the service resolves the location (room, building, region or a point
+          // inside a grid, which only it can place) and refuses one outside the caller's region (403 out-of-scope).
         },
         schema: {
           tags,

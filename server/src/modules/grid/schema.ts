@@ -184,7 +184,10 @@ export const gridEvents = pgTable(
     primaryKey({ columns: [t.communityId, t.id] }),
     unique('grid_events_number_key').on(t.communityId, t.number),
     index('grid_events_id_idx').on(t.id),
-    index('grid_events_tracking_idx').on(t.trackingCode),
+    // Only reports left with a phone can be followed by code + phone.
+    index('grid_events_tracking_idx')
+      .on(t.trackingCode)
+      .where(sql`reporter_phone_hash is not null`),
     index('grid_events_status_idx').on(t.communityId, t.status, t.reportedAt),
     index('grid_events_reported_idx').on(t.communityId, t.reportedAt),
     index('grid_events_unit_idx').on(t.unitId, t.status),

@@ -1346,7 +1346,7 @@ export const notVisible = () => problems.notFound('事件');
 async function findTracked(db: Executor, keys: DataKeys, code: string, phone: string): Promise<EventRow> {
   const r = await db.execute(sql`
     select ${EVENT_COLUMNS} from grid_events e join regions r on r.id = coalesce(e.grid_id, e.community_id)
-    where e.tracking_code = ${code.trim().toUpperCase()}`);
+    where e.tracking_code = ${code.trim().toUpperCase()} and e.reporter_phone_hash is not null`);
   const row = r.rows[0] as Record<string, unknown> | undefined;
   const ev = row ? toRow(row) : undefined;
   // One answer for "no such code" and "wrong phone", so codes cannot be probed with any phone.
