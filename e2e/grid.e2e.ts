@@ -100,7 +100,8 @@ describe('grid governance (网格治理)', () => {
     await m.getByTestId('m-subcategories').getByRole('button', { name: '报修', exact: true }).click();
     await m.locator('#m-description').fill(description);
     await m.locator('#m-phone').fill(PHONE);
-    expect(await m.getByTestId('m-location').innerText()).toContain(plateCode);
+    // The plate names the place: the address from the 数字门牌, nothing to type.
+    await m.getByTestId('m-report-place').getByText('柳岸社区', { exact: false }).waitFor();
     await m.getByTestId('m-submit').click();
     const codeEl = m.getByTestId('m-tracking-code');
     await codeEl.waitFor();

@@ -225,6 +225,9 @@ describe('transitions refused, with reasons', () => {
     const d = (await t.call('GET', `/api/grid/events/${ev.id}`, { token: admin })).json();
     expect(d.status).toBe('reported');
     expect(d.transitions).toHaveLength(1);
+    // The console offers exactly what the caller may do now.
+    expect(d.allowedActions).toEqual(['accept', 'reject', 'merge', 'escalate']);
+    expect((await t.call('GET', `/api/grid/events/${ev.id}`, { token: grid1 })).json().allowedActions).toEqual([]);
     const rejected = await act(admin, ev.id, { action: 'reject', reason: '属政策咨询，已电话答复', version: d.version });
     expect(rejected.json()).toMatchObject({ status: 'rejected' });
     expect(rejected.json().respondedAt).not.toBeNull();

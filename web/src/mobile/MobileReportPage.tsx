@@ -1,7 +1,7 @@
 // 居民报事 without an account: reached from a 数字门牌 QR (community + plate) or directly (current
 // position). A phone number is required; the answer is the event number and the 查询码.
 import { Alert, Button, Input } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { publicGridApi, type PublicReportBody } from '../pages/grid/api';
 import { ReportForm } from './ReportForm';
@@ -23,6 +23,19 @@ export default function MobileReportPage() {
   const [name, setName] = useState('');
   const [phone, setPhone] = useState('');
   const [done, setDone] = useState<Done | null>(null);
+  // The plate's public page data: the address and community (nothing personal).
+  const [place, setPlace] = useState<{ address: string; community: string } | null>(null);
+  useEffect(() => {
+    if (!validCommunity || !plate) return;
+    let live = true;
+    fetch(`/api/plates/${validCommunity}/${encodeURIComponent(plate)}`)
+      .then((r) => (r.ok ? (r.json() as Promise<{ address: string; community: string }>) : null))
+      .then((p) => live && setPlace(p))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [validCommunity, plate]);
 
   if (done) {
     return (
@@ -68,8 +81,16 @@ export default function MobileReportPage() {
         <ReportForm
           locationNote={
             validCommunity && plate ? (
-              <span>
-                门牌编号 <span className="mono">{plate}</span>（扫码所在楼栋/房屋）
+              <span data-testid="m-report-place">
+                {place ? (
+                  <>
+                    {place.community} · {place.address}
+                  </>
+                ) : (
+                  <>
+                    门牌编号 <span className="mono">{plate}</span>（扫码所在楼栋/房屋）
+                  </>
+                )}
               </span>
             ) : null
           }

@@ -34,7 +34,6 @@ function EventCard({ e, onOpen }: { e: GridEvent; onOpen: () => void }) {
 
 function Detail({ id, onBack }: { id: string; onBack: () => void }) {
   const { message } = App.useApp();
-  const { can } = useAuth();
   const [d, setD] = useState<EventDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
@@ -89,11 +88,7 @@ function Detail({ id, onBack }: { id: string; onBack: () => void }) {
 
   if (error) return <Alert type="error" title={error} />;
   if (!d) return <Spin />;
-  const actions = can('grid.handle')
-    ? (['grab', 'start', 'handle', 'return'] as ActionKey[]).filter(
-        (a) => (ACTIONS[a].from as readonly string[]).includes(d.status) && !(a === 'grab' && d.assigneeId),
-      )
-    : [];
+  const actions = (['grab', 'start', 'handle', 'return'] as ActionKey[]).filter((a) => d.allowedActions.includes(a));
 
   return (
     <div>

@@ -102,6 +102,7 @@ const Detail = Type.Intersect([
     dispatchMode: Type.String(),
     needsVerification: Type.Boolean(),
     suggestedUnitName: Nullable(Type.String()),
+    allowedActions: Type.Array(Type.String(), { description: '当前用户此刻可执行的操作' }),
     transitions: Type.Array(Transition),
     suspectedDuplicates: Type.Array(Duplicate),
   }),
@@ -487,7 +488,7 @@ export function gridRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
         config: { access: 'grid.read', scope: [event] },
         schema: { tags, summary: '事件详情（含流转记录、疑似重复事件）', params: IdParams, response: { 200: Detail } },
       },
-      async (req) => service.eventDetail(db, req.params.id),
+      async (req) => service.eventDetail(db, req.params.id, req.caller!, perms),
     );
 
     app.post(

@@ -19,6 +19,7 @@ import { placeOfPlate, placeSummary, type PlaceSummary } from '../registry/looku
 import { maskPhone, normalisePhone, phoneProblem } from '../registry/model.js';
 import { addWorkingMinutes, workingMinutesBetween, type WorkCalendar } from './calendar.js';
 import {
+  ACTION_KEYS,
   ACTIONS,
   boundingDegrees,
   distanceMetres,
@@ -1031,6 +1032,21 @@ async function actorsFor(
   return roles;
 }
 
+/** The actions this caller may take on the event now (what the console offers; `act` decides again). */
+async function allowedActions(db: Db, ev: EventRow, caller: Caller, permsOf: (c: Caller) => readonly string[], needsVerification: boolean) {
+  const who: Who = { db, caller, ip: null, userAgent: null, action: '', markAudited: () => {} };
+  const actors = await actorsFor(db, who, ev, permsOf, false);
+  return ACTION_KEYS.filter((a) => {
+    const spec = ACTIONS[a];
+    if (a === 'report' || !(spec.actors as readonly Actor[]).some((x) => x !== 'system' && actors.has(x))) return false;
+    if ('error' in transition({ status: ev.status, suspendedFrom: ev.suspendedFrom, needsVerification }, a)) return false;
+    if (a === 'grab' && ev.assigneeId) return false;
+    if (a === 'start' && ev.assigneeId && ev.assigneeId !== caller.userId) return false;
+    if ((a === 'verify' || a === 'rework') && !needsVerification) return false;
+    return true;
+  });
+}
+
 export async function act(
   who: Who,
   id: string,
@@ -1289,7 +1305,7 @@ async function transitionsOf(db: Executor, ev: EventRow) {
   }));
 }
 
-export async function eventDetail(db: Db, id: string) {
+export async function eventDetail(db: Db, id: string, caller?: Caller, permsOf?: (c: Caller) => readonly string[]) {
   const ref = await reference(db);
   const ev = await loadEvent(db, id);
   if (!ev) throw problems.notFound('事件');
@@ -1315,6 +1331,7 @@ export async function eventDetail(db: Db, id: string) {
     dispatchMode: category?.dispatchMode ?? 'assign',
     needsVerification: category?.needsVerification ?? false,
     suggestedUnitName: ev.suggestedUnitId ? (names.get(ev.suggestedUnitId) ?? null) : null,
+    allowedActions: caller && permsOf ? await allowedActions(db, ev, caller, permsOf, category?.needsVerification ?? false) : [],
     transitions,
     suspectedDuplicates: duplicates,
   };

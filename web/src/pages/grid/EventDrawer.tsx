@@ -19,15 +19,11 @@ import {
 } from './api';
 import { PhotoList, StatusTag } from './shared';
 
-function availableTargets(d: EventDetail, can: (p: string) => boolean): ActionTarget[] {
-  const keys: ActionKey[] = [...(can('grid.manage') ? MANAGER_ACTIONS : []), ...(can('grid.handle') ? HANDLER_ACTIONS : [])];
+function availableTargets(d: EventDetail): ActionTarget[] {
+  // The server says what this caller may do now (unit membership, who handled it, the state).
+  const keys: ActionKey[] = [...MANAGER_ACTIONS, ...HANDLER_ACTIONS].filter((k) => d.allowedActions.includes(k));
   const out: ActionTarget[] = [];
   for (const k of keys) {
-    if (!(ACTIONS[k].from as readonly string[]).includes(d.status)) continue;
-    if (k === 'grab' && d.assigneeId) continue;
-    if (k === 'verify' || k === 'rework') {
-      if (!d.needsVerification) continue;
-    }
     out.push({ action: k });
     if (k === 'accept') out.push({ action: 'accept', withDispatch: true });
   }
@@ -100,7 +96,7 @@ export function EventDrawer({ eventId, onClose, onChanged }: { eventId: string |
 
   const mergeInto = (intoId: string, intoNumber: string) => setTarget({ action: 'merge', intoId, intoNumber });
 
-  const targets = current ? availableTargets(current, can) : [];
+  const targets = current ? availableTargets(current) : [];
   const canMerge = current && can('grid.manage') && (ACTIONS.merge.from as readonly string[]).includes(current.status);
 
   return (

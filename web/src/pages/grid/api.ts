@@ -178,6 +178,8 @@ export interface EventDetail extends GridEvent {
   dispatchMode: string;
   needsVerification: boolean;
   suggestedUnitName: string | null;
+  /** What the caller may do now, decided by the server. */
+  allowedActions: ActionKey[];
   transitions: Transition[];
   suspectedDuplicates: Duplicate[];
 }
