@@ -11,6 +11,7 @@ import { startDispatcher } from './modules/events/service.js';
 import { startTimeline } from './modules/timeline/service.js';
 import { startDeadlineWorker, type DeadlineWorker } from './modules/deadlines/service.js';
 import { registerGridDeadlines } from './modules/grid/service.js';
+import { registerDemocracyDeadlines } from './modules/democracy/service.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -53,6 +54,7 @@ startTimeline(database.db);
 running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'outbox dispatch failed'));
 running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
 registerGridDeadlines();
+registerDemocracyDeadlines();
 running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;

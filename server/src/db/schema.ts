@@ -10,3 +10,4 @@ export * from '../modules/facilities/schema.js';
 export * from '../modules/evaluation/schema.js';
 export * from '../modules/grid/schema.js';
 export * from '../modules/deadlines/schema.js';
+export * from '../modules/democracy/schema.js';

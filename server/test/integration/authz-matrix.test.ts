@@ -118,6 +118,23 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/public/grid/reports': 'public',
   'POST /api/public/grid/track': 'public',
   'POST /api/public/grid/track/actions': 'public',
+  'POST /api/democracy/owners-decision/tally': ALL,
+  'GET /api/democracy/owner-matters': ALL,
+  'GET /api/democracy/votes': [...ADMINS],
+  'POST /api/democracy/votes': ['community_admin'],
+  'GET /api/democracy/votes/{id}': [...ADMINS],
+  'POST /api/democracy/votes/{id}/publish': ['community_admin'],
+  'GET /api/democracy/votes/{id}/voters': ['community_admin'],
+  'POST /api/democracy/votes/{id}/check-ins': ['community_admin'],
+  'GET /api/democracy/votes/{id}/paper-batches': ['community_admin'],
+  'POST /api/democracy/votes/{id}/paper-batches': ['community_admin'],
+  'POST /api/democracy/votes/{id}/result': ['community_admin'],
+  // Results are for everyone whose region holds the community (a grid-level account's region does not).
+  'GET /api/democracy/votes/{id}/result': ROLES.filter((r) => r !== 'grid_worker'),
+  'GET /api/democracy/votes/{id}/ballots': ROLES.filter((r) => r !== 'grid_worker'),
+  'GET /api/democracy/votes/{id}/receipts/{code}': ROLES.filter((r) => r !== 'grid_worker'),
+  'GET /api/democracy/my-votes': ['resident'],
+  'POST /api/democracy/votes/{id}/ballot': ['resident'],
   'GET /open311/v2/discovery.json': 'public',
   'GET /open311/v2/services.json': 'public',
   'GET /open311/v2/services/{service_code}.json': 'public',
@@ -291,7 +308,101 @@ const gridKpiQuery = ({ scope, target }: { scope: 'in' | 'out'; target: Target }
   query: { by: 'community', from: '2026-01-01', to: '2026-12-31', regionId: (scope === 'in' ? target : other).grid.id },
 });
 
+/** A vote of the target's community, inserted directly in the state the fixture needs. */
+async function voteIn(
+  g: Target,
+  opts: { status?: string; closed?: boolean; pastClose?: boolean; voters?: string[]; participants?: string[]; channels?: string[] } = {},
+): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into votes (community_id, id, title, kind, method, options, secret, eligibility, eligibility_params, channels, opens_at, closes_at,
+       status, eligible_count, result)
+     values ($1, $2, '矩阵投票', 'general', 'single', '[{"key":"y","label":"同意"},{"key":"n","label":"不同意"}]', true, 'list', $3, $4,
+       now() - interval '1 hour', now() + ($5 || ' hours')::interval, $6, $7, $8)`,
+    [
+      g.grid.communityId,
+      id,
+      JSON.stringify({ residentIds: [g.residentId] }),
+      opts.channels ?? ['online', 'in_person', 'paper'],
+      opts.pastClose ? '-0.5' : '2',
+      opts.status ?? 'open',
+      (opts.voters ?? []).length,
+      opts.status === 'closed' ? '{}' : null,
+    ],
+  );
+  for (const v of opts.voters ?? [])
+    await t.db.$client.query(`insert into vote_voters (community_id, vote_id, voter_key, label) values ($1, $2, $3, '矩*')`, [
+      g.grid.communityId,
+      id,
+      v,
+    ]);
+  for (const v of opts.participants ?? [])
+    await t.db.$client.query(
+      `insert into vote_participation (community_id, vote_id, voter_key, channel) values ($1, $2, $3, 'in_person')`,
+      [g.grid.communityId, id, v],
+    );
+  return id;
+}
+const scoped = (scope: 'in' | 'out', target: Target) => (scope === 'in' ? target : other);
+
 const FIXTURES: Record<string, Fixture> = {
+  'POST /api/democracy/owners-decision/tally': () => ({
+    body: { matter: 'ordinary', owners: [{ id: 'a', area: 90 }], ballots: [{ ownerId: 'a', choice: 'yes' }] },
+  }),
+  'GET /api/democracy/owner-matters': () => ({}),
+  'GET /api/democracy/votes': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'POST /api/democracy/votes': ({ scope, target }) => ({
+    body: {
+      regionId: scoped(scope, target).grid.communityId,
+      kind: 'general',
+      title: '矩阵表决',
+      options: [
+        { key: 'y', label: '同意' },
+        { key: 'n', label: '不同意' },
+      ],
+      eligibility: 'residents',
+      channels: ['online'],
+      opensAt: new Date(Date.now() + 3600_000).toISOString(),
+      closesAt: new Date(Date.now() + 7200_000).toISOString(),
+    },
+  }),
+  'GET /api/democracy/votes/{id}': async ({ scope, target }) => ({ params: { id: await voteIn(scoped(scope, target)) } }),
+  'POST /api/democracy/votes/{id}/publish': async ({ scope, target }) => ({
+    params: { id: await voteIn(scoped(scope, target), { status: 'draft' }) },
+  }),
+  'GET /api/democracy/votes/{id}/voters': async ({ scope, target }) => ({ params: { id: await voteIn(scoped(scope, target)) } }),
+  'POST /api/democracy/votes/{id}/check-ins': async ({ scope, target }) => {
+    const g = scoped(scope, target);
+    return { params: { id: await voteIn(g, { voters: [g.residentId] }) }, body: { voterKey: g.residentId } };
+  },
+  'GET /api/democracy/votes/{id}/paper-batches': async ({ scope, target }) => ({ params: { id: await voteIn(scoped(scope, target)) } }),
+  'POST /api/democracy/votes/{id}/paper-batches': async ({ scope, target }) => {
+    const g = scoped(scope, target);
+    return {
+      params: { id: await voteIn(g, { voters: [g.residentId], participants: [g.residentId] }) },
+      body: { ballots: [{ choice: ['y'] }] },
+    };
+  },
+  'POST /api/democracy/votes/{id}/result': async ({ scope, target }) => ({
+    params: { id: await voteIn(scoped(scope, target), { pastClose: true, channels: ['paper'] }) },
+  }),
+  'GET /api/democracy/votes/{id}/result': async ({ scope, target }) => ({
+    params: { id: await voteIn(scoped(scope, target), { status: 'closed', pastClose: true }) },
+  }),
+  'GET /api/democracy/votes/{id}/ballots': async ({ scope, target }) => ({
+    params: { id: await voteIn(scoped(scope, target), { status: 'closed', pastClose: true }) },
+  }),
+  'GET /api/democracy/votes/{id}/receipts/{code}': async ({ scope, target }) => ({
+    params: { id: await voteIn(scoped(scope, target), { status: 'closed', pastClose: true }), code: 'ABCDEFGHJKLM' },
+  }),
+  'GET /api/democracy/my-votes': () => ({}),
+  'POST /api/democracy/votes/{id}/ballot': async ({ scope, target }) => {
+    const { rows } = await t.db.$client.query<{ resident_id: string | null }>(
+      "select resident_id from users where username = 'liuan_resident'",
+    );
+    const g = scoped(scope, target);
+    return { params: { id: await voteIn(g, { voters: [rows[0]!.resident_id ?? g.residentId] }) }, body: { choice: ['y'] } };
+  },
   'GET /open311/v2/discovery.json': () => ({}),
   'GET /open311/v2/services.json': () => ({}),
   'GET /open311/v2/services/{service_code}.json': () => ({ params: { service_code: 'property.repair' } }),
@@ -592,6 +703,19 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
+  'POST /api/democracy/votes',
+  'GET /api/democracy/votes',
+  'GET /api/democracy/votes/{id}',
+  'POST /api/democracy/votes/{id}/publish',
+  'GET /api/democracy/votes/{id}/voters',
+  'POST /api/democracy/votes/{id}/check-ins',
+  'GET /api/democracy/votes/{id}/paper-batches',
+  'POST /api/democracy/votes/{id}/paper-batches',
+  'POST /api/democracy/votes/{id}/result',
+  'GET /api/democracy/votes/{id}/result',
+  'GET /api/democracy/votes/{id}/ballots',
+  'GET /api/democracy/votes/{id}/receipts/{code}',
+  'POST /api/democracy/votes/{id}/ballot',
   'POST /api/grid/units',
   'PUT /api/grid/units/{id}/members',
   'PUT /api/grid/routes',
@@ -737,8 +861,10 @@ describe('authorization matrix', () => {
         const req = await FIXTURES[op]!({ t, role, scope: 'out', target: targets.get(role)! });
         const res = await send(op, req, tokens.get(role)!);
         expect(res.statusCode, `${role} ${op} out of scope: ${res.body}`).toBe(403);
-        // Those with the permission are stopped by scope; the others already by the permission.
-        expect(res.json().type).toContain(policy !== 'public' && policy.includes(role) ? 'out-of-scope' : 'forbidden');
+        // Those with the permission are stopped by scope; the others by the permission, or (routes open to any
+        // account, like published vote results) by scope as well.
+        if (policy !== 'public' && policy.includes(role)) expect(res.json().type).toContain('out-of-scope');
+        else expect(res.json().type).toMatch(/\/(forbidden|out-of-scope)$/);
       }
     });
   }

@@ -44,6 +44,11 @@ export const PERMISSIONS = [
   'grid.handle',
   'grid.manage',
   'grid.configure',
+  // Resident democracy (issue 6, `003` L2P10): see votes and their published results; create, publish,
+  // check voters in, enter paper ballots and publish results (community workers); cast one's own vote.
+  'democracy.read',
+  'democracy.manage',
+  'democracy.vote',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -70,6 +75,7 @@ const ADMIN_PERMS: readonly Permission[] = [
   'grid.read',
   'grid.report',
   'grid.manage',
+  'democracy.read',
 ];
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {
@@ -97,7 +103,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   community_admin: {
     label: '社区管理员',
     levels: ['community'],
-    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import', 'evaluation.write'],
+    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import', 'evaluation.write', 'democracy.manage'],
     grants: ['community_admin', ...OPERATIONAL],
     description: '社区工作者：维护本社区的网格与工作人员账号。',
   },
@@ -148,7 +154,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   resident: {
     label: '居民',
     levels: ['community', 'grid'],
-    permissions: ['regions.read', 'grid.report'],
+    permissions: ['regions.read', 'grid.report', 'democracy.vote'],
     grants: [],
     description: '居民：使用所在社区的移动端服务。',
   },

@@ -14,6 +14,8 @@ export const users = pgTable(
       .notNull()
       .references(() => regions.id),
     roles: text('roles').array().notNull(),
+    /** A resident's account: who they are in the register (for voting, their own reports). */
+    residentId: uuid('resident_id'),
     status: text('status').notNull().default('active'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdBy: uuid('created_by'),

@@ -282,3 +282,9 @@ export async function namesWithRole(db: Db, regionId: string, role: Role): Promi
 export async function userBriefs(db: Executor, ids: string[]) {
   return store.userBriefs(db, ids);
 }
+
+/** The register entry a resident's account stands for, if linked. */
+export async function residentOfUser(db: Executor, userId: string): Promise<string | null> {
+  const u = await store.findUser(db, userId);
+  return u?.residentId ?? null;
+}

@@ -7,7 +7,7 @@ import { auditedChange } from '../audit/service.js';
 import { emit } from '../events/service.js';
 import { dataScope, pathOfPlace, placeOf } from '../regions/service.js';
 import { residentSummaries, residentSummary } from '../registry/lookup.js';
-import { phoneProblem } from '../registry/model.js';
+import { maskName, phoneProblem } from '../registry/model.js';
 import { creditCodeProblem, ORGANISATION_KINDS, type OrganisationKind } from './model.js';
 import * as store from './store.js';
 
@@ -244,4 +244,20 @@ export async function organisationPath(db: Db, id: string): Promise<string | nul
 export async function memberPath(db: Db, id: string): Promise<string | null> {
   const m = await store.findMember(db, id);
   return m ? pathOfPlace(db, m.communityId, null) : null;
+}
+
+/** The current members of an organisation who are in the register, as a vote's electorate. */
+export async function memberResidents(db: Db, communityId: string, organisationId: string) {
+  const members = (await store.membersOf(db, communityId, organisationId)).filter((m) => m.residentId && !m.leftOn);
+  const names = await residentSummaries(
+    db,
+    communityId,
+    members.map((m) => m.residentId!),
+  );
+  return [...new Set(members.map((m) => m.residentId!))].map((id) => ({
+    voterKey: id,
+    label: maskName(names.get(id)?.name ?? ''),
+    area: null,
+    roomIds: null,
+  }));
 }

@@ -1,8 +1,9 @@
 // What other modules may ask the register about its people (they never query its tables).
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.js';
 import { buildings, residents, rooms } from './schema.js';
 import { findByPlate } from './store.js';
+import { maskName } from './model.js';
 
 export interface ResidentSummary {
   id: string;
@@ -77,4 +78,72 @@ export async function placeSummary(db: Executor, ref: { buildingId?: string; roo
 export async function placeOfPlate(db: Executor, communityId: string, code: string): Promise<PlaceSummary | undefined> {
   const hit = await findByPlate(db, communityId, code);
   return hit ? placeFrom(hit.building, hit.room) : undefined;
+}
+
+/** One entry of a vote's electorate drawn from the register (see democracy). */
+export interface VoterEntry {
+  voterKey: string;
+  /** Masked name and where, for officers checking voters in. */
+  label: string;
+  /** Owners: exclusive area (专有部分面积, the building area when unknown) of the rooms this owner votes for. */
+  area: number | null;
+  roomIds: string[] | null;
+}
+
+export type ElectorateSpec =
+  { kind: 'residents'; minAge: number } | { kind: 'households' } | { kind: 'owners' } | { kind: 'list'; residentIds: string[] };
+
+/**
+ * The electorate of a vote on a day: active residents of age (by birth date in the register); households
+ * (rooms someone lives in); owners (民法典第278条: a person owning several rooms once, with the summed
+ * area; co-owners of a room are represented by one of them: the household head, else the owner
+ * registered first); or a given list of the community's active residents.
+ */
+export async function electorate(db: Executor, communityId: string, spec: ElectorateSpec, asOf: Date): Promise<VoterEntry[]> {
+  const day = asOf.toISOString().slice(0, 10);
+  if (spec.kind === 'residents' || spec.kind === 'list') {
+    const r = await db.execute(sql`
+      select id, name from residents
+      where community_id = ${communityId} and status = 'active'
+        ${spec.kind === 'residents' ? sql`and birth_date <= ${day}::date - make_interval(years => ${spec.minAge})` : sql`and id = any(${sql.param(spec.residentIds)}::uuid[])`}
+      order by name_pinyin, id`);
+    return (r.rows as { id: string; name: string }[]).map((x) => ({ voterKey: x.id, label: maskName(x.name), area: null, roomIds: null }));
+  }
+  if (spec.kind === 'households') {
+    const r = await db.execute(sql`
+      select r.id, r.address from rooms r
+      where r.community_id = ${communityId}
+        and exists (select 1 from residencies h where h.community_id = r.community_id and h.room_id = r.id
+                    and (h.moved_out_on is null or h.moved_out_on > ${day}::date))
+      order by r.address`);
+    return (r.rows as { id: string; address: string }[]).map((x) => ({ voterKey: x.id, label: x.address, area: null, roomIds: [x.id] }));
+  }
+  const r = await db.execute(sql`
+    with owners as (
+      select h.room_id, h.resident_id,
+        row_number() over (partition by h.room_id order by h.household_head desc, h.created_at, h.id) as rank
+      from residencies h
+      where h.community_id = ${communityId} and h.relation = 'owner' and (h.moved_out_on is null or h.moved_out_on > ${day}::date)
+    )
+    select o.resident_id, s.name, array_agg(o.room_id order by o.room_id) as room_ids,
+      sum(coalesce(r.exclusive_area, r.area, 0))::float8 as area, count(*)::int as rooms
+    from owners o
+    join rooms r on r.community_id = ${communityId} and r.id = o.room_id
+    join residents s on s.community_id = ${communityId} and s.id = o.resident_id and s.status = 'active'
+    where o.rank = 1
+    group by o.resident_id, s.name, s.name_pinyin
+    order by s.name_pinyin, o.resident_id`);
+  return (r.rows as { resident_id: string; name: string; room_ids: string[]; area: number; rooms: number }[]).map((x) => ({
+    voterKey: x.resident_id,
+    label: `${maskName(x.name)}（${x.rooms}套）`,
+    area: Math.round(x.area * 100) / 100,
+    roomIds: x.room_ids,
+  }));
+}
+
+/** The rooms a resident lives in now (a household vote counts the room). */
+export async function currentRooms(db: Executor, communityId: string, residentId: string): Promise<string[]> {
+  const r = await db.execute(sql`
+    select room_id from residencies where community_id = ${communityId} and resident_id = ${residentId} and moved_out_on is null`);
+  return (r.rows as { room_id: string }[]).map((x) => x.room_id);
 }

@@ -85,8 +85,10 @@ export const rooms = pgTable(
     unitId: uuid('unit_id'),
     floor: smallint('floor'),
     number: text('number').notNull(),
-    /** Building area in m² (建筑面积); the exclusive area for owners' votes comes later. */
+    /** Building area in m² (建筑面积). */
     area: numeric('area', { precision: 10, scale: 2, mode: 'number' }),
+    /** Exclusive area in m² (专有部分面积, 民法典第278条: what owners' votes weigh); the building area when unknown. */
+    exclusiveArea: numeric('exclusive_area', { precision: 10, scale: 2, mode: 'number' }),
     use: text('use').notNull().default('residential'),
     /** Standard address (GB/T 39609 order: region, road, compound, building, unit, room), unique in the community. */
     address: text('address').notNull(),

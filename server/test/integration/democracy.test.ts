@@ -1,0 +1,300 @@
+// Resident democracy (issue 6) through the HTTP API against a real PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownersDecision } from '../../src/modules/democracy/owners.js';
+import { setupTestApp, type TestApp } from '../helpers.js';
+
+let t: TestApp;
+let admin: string; // liuan_admin
+let resident: string; // liuan_resident (linked to an owner in the register)
+let liuan: string;
+
+const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+async function createVote(body: Record<string, unknown>) {
+  const r = await t.call('POST', '/api/democracy/votes', {
+    token: admin,
+    body: { regionId: liuan, opensAt: iso(-60_000), closesAt: iso(3600_000), ...body },
+  });
+  expect(r.statusCode, r.body).toBe(201);
+  const p = await t.call('POST', `/api/democracy/votes/${r.json().id}/publish`, { token: admin });
+  expect(p.statusCode, p.body).toBe(200);
+  return p.json();
+}
+
+/** Time passes: the polls close. */
+const close = (id: string) => t.db.$client.query("update votes set closes_at = now() - interval '1 second' where id = $1", [id]);
+
+beforeAll(async () => {
+  t = await setupTestApp();
+  admin = await t.login('liuan_admin');
+  resident = await t.login('liuan_resident');
+  liuan = await t.region('柳岸社区');
+});
+afterAll(() => t.close());
+
+describe('owners’ decisions calculator (民法典第278条)', () => {
+  it('answers the documented shape and refuses a second ballot for one owner or an unknown owner with the field named', async () => {
+    const owners = [
+      { id: 'a', area: 100 },
+      { id: 'b', area: 100 },
+      { id: 'c', area: 100 },
+    ];
+    const ok = await t.call('POST', '/api/democracy/owners-decision/tally', {
+      token: resident,
+      body: {
+        matter: 'ordinary',
+        owners,
+        ballots: [
+          { ownerId: 'a', choice: 'yes' },
+          { ownerId: 'b', choice: 'abstain' },
+        ],
+      },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    // 2 of 3 owners and 200 of 300 m²: exactly two thirds, the quorum is met ("at least"); 1 of 2 agree is not "more than half".
+    expect(ok.json()).toMatchObject({
+      quorumMet: true,
+      participatingArea: 200,
+      participatingOwners: 2,
+      agreeArea: 100,
+      agreeOwners: 1,
+      passed: false,
+    });
+    const dup = await t.call('POST', '/api/democracy/owners-decision/tally', {
+      token: resident,
+      body: {
+        matter: 'major',
+        owners,
+        ballots: [
+          { ownerId: 'a', choice: 'yes' },
+          { ownerId: 'a', choice: 'no' },
+          { ownerId: 'z', choice: 'yes' },
+        ],
+      },
+    });
+    expect(dup.statusCode).toBe(400);
+    expect(dup.json().errors.map((e: { field: string }) => e.field)).toEqual(['body.ballots.1.ownerId', 'body.ballots.2.ownerId']);
+  });
+});
+
+describe('a secret community vote', () => {
+  let vote: { id: string; eligibleCount: number };
+  let receipt: string;
+
+  it('publishing fixes the electorate from the register; the resident sees it and votes once online, with a receipt', async () => {
+    vote = await createVote({
+      kind: 'general',
+      title: '小区公共收益使用方向',
+      method: 'single',
+      options: [
+        { key: 'green', label: '绿化提升' },
+        { key: 'lights', label: '增设路灯' },
+      ],
+      eligibility: 'residents',
+      channels: ['online', 'in_person', 'paper'],
+      quorumPercent: 0,
+    });
+    expect(vote.eligibleCount).toBeGreaterThan(100);
+    const mine = (await t.call('GET', '/api/democracy/my-votes', { token: resident })).json();
+    expect(mine.find((v: { id: string }) => v.id === vote.id)).toMatchObject({ eligibleToVote: true, voted: false, secret: true });
+    const bad = await t.call('POST', `/api/democracy/votes/${vote.id}/ballot`, { token: resident, body: { choice: ['green', 'lights'] } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('body.choice');
+    const cast = await t.call('POST', `/api/democracy/votes/${vote.id}/ballot`, { token: resident, body: { choice: ['lights'] } });
+    expect(cast.statusCode, cast.body).toBe(201);
+    receipt = cast.json().receipt;
+    expect(receipt).toMatch(/^[A-Z2-9]{12}$/);
+    const again = await t.call('POST', `/api/democracy/votes/${vote.id}/ballot`, { token: resident, body: { choice: ['green'] } });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('the ballot table holds nothing that links a secret ballot to a voter', async () => {
+    const { rows: cols } = await t.db.$client.query<{ column_name: string; data_type: string }>(
+      "select column_name, data_type from information_schema.columns where table_name = 'vote_ballots'",
+    );
+    expect(cols.some((c) => c.data_type.startsWith('timestamp'))).toBe(false);
+    const { rows } = await t.db.$client.query('select * from vote_ballots where vote_id = $1', [vote.id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].voter_key).toBeNull();
+    // Not a time-ordered id: version 4 (random), so it says nothing about when it was cast.
+    expect(rows[0].id[14]).toBe('4');
+    const { rows: voterKeys } = await t.db.$client.query('select voter_key from vote_participation where vote_id = $1', [vote.id]);
+    expect(JSON.stringify(rows)).not.toContain(voterKeys[0].voter_key);
+  });
+
+  it('results and ballots are sealed before the close for everyone, administrators included', async () => {
+    for (const token of [admin, resident, await t.login('admin'), await t.login('binhe_admin')]) {
+      expect((await t.call('GET', `/api/democracy/votes/${vote.id}/result`, { token })).statusCode).toBe(409);
+      expect((await t.call('GET', `/api/democracy/votes/${vote.id}/ballots`, { token })).statusCode).toBe(409);
+    }
+    expect((await t.call('POST', `/api/democracy/votes/${vote.id}/result`, { token: admin })).statusCode).toBe(409);
+    // Turnout is shown; what was chosen is not.
+    const d = (await t.call('GET', `/api/democracy/votes/${vote.id}`, { token: admin })).json();
+    expect(d).toMatchObject({ participants: 1, status: 'open' });
+    expect(d.options).toEqual([
+      { key: 'green', label: '绿化提升' },
+      { key: 'lights', label: '增设路灯' },
+    ]);
+    expect(d).not.toHaveProperty('result');
+  });
+
+  it('on site: a voter who voted online cannot check in; paper ballots never exceed check-ins; corrections void and replace', async () => {
+    const voters = (await t.call('GET', `/api/democracy/votes/${vote.id}/voters`, { token: admin, query: { pageSize: '50' } })).json();
+    const { rows } = await t.db.$client.query<{ resident_id: string }>("select resident_id from users where username = 'liuan_resident'");
+    const online = { voterKey: rows[0]!.resident_id };
+    const others = voters.items.filter(
+      (v: { participated: boolean; voterKey: string }) => !v.participated && v.voterKey !== online.voterKey,
+    );
+    expect(
+      (await t.call('POST', `/api/democracy/votes/${vote.id}/check-ins`, { token: admin, body: { voterKey: online.voterKey } })).statusCode,
+    ).toBe(409);
+    for (const v of others.slice(0, 2))
+      expect(
+        (await t.call('POST', `/api/democracy/votes/${vote.id}/check-ins`, { token: admin, body: { voterKey: v.voterKey } })).statusCode,
+      ).toBe(201);
+    const tooMany = await t.call('POST', `/api/democracy/votes/${vote.id}/paper-batches`, {
+      token: admin,
+      body: { ballots: [{ choice: ['green'] }, { choice: ['green'] }, { choice: ['green'] }] },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    const batch = await t.call('POST', `/api/democracy/votes/${vote.id}/paper-batches`, {
+      token: admin,
+      body: { ballots: [{ choice: ['green'] }, { choice: ['green'] }] },
+    });
+    expect(batch.statusCode, batch.body).toBe(201);
+    const { batchId, ballots } = batch.json();
+    const noReason = await t.call('POST', `/api/democracy/votes/${vote.id}/paper-batches`, {
+      token: admin,
+      body: { corrects: batchId, voids: [ballots[1]], ballots: [{ choice: ['lights'] }] },
+    });
+    expect(noReason.statusCode).toBe(400);
+    const fix = await t.call('POST', `/api/democracy/votes/${vote.id}/paper-batches`, {
+      token: admin,
+      body: { corrects: batchId, voids: [ballots[1]], ballots: [{ choice: ['lights'] }], reason: '第2张选票录入错误，应为增设路灯' },
+    });
+    expect(fix.statusCode, fix.body).toBe(201);
+    const list = (await t.call('GET', `/api/democracy/votes/${vote.id}/paper-batches`, { token: admin })).json();
+    expect(list.map((b: { ballots: number; corrects: string | null }) => [b.ballots, b.corrects])).toEqual([
+      [2, null],
+      [1, batchId],
+    ]);
+    await expect(t.db.$client.query('update vote_ballots set choice = \'["green"]\' where vote_id = $1', [vote.id])).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('after the close the result is published, anyone in scope recomputes it from the ballots, and the receipt verifies', async () => {
+    await close(vote.id);
+    expect(
+      (await t.call('POST', `/api/democracy/votes/${vote.id}/ballot`, { token: resident, body: { choice: ['green'] } })).statusCode,
+    ).toBe(409);
+    const pub = await t.call('POST', `/api/democracy/votes/${vote.id}/result`, { token: admin });
+    expect(pub.statusCode, pub.body).toBe(200);
+    const r = (await t.call('GET', `/api/democracy/votes/${vote.id}/result`, { token: resident })).json();
+    const votesOf = (k: string) => r.result.general.options.find((o: { key: string }) => o.key === k).votes;
+    expect(votesOf('green')).toBe(1); // one paper ballot left after the correction
+    expect(votesOf('lights')).toBe(2); // online + the corrected paper ballot
+    expect(r.result.participants).toBe(3);
+    const published = (await t.call('GET', `/api/democracy/votes/${vote.id}/ballots`, { token: resident })).json();
+    const recount = new Map<string, number>();
+    for (const b of published.ballots) recount.set(b.choice[0], (recount.get(b.choice[0]) ?? 0) + 1);
+    expect(Object.fromEntries(recount)).toEqual({ green: 1, lights: 2 });
+    expect(published.ballots.every((b: { voterKey: string | null }) => b.voterKey === null)).toBe(true);
+    const check = await t.call('GET', `/api/democracy/votes/${vote.id}/receipts/${receipt}`, { token: resident });
+    expect(check.json()).toEqual({ included: true, choice: ['lights'] });
+    expect((await t.call('GET', `/api/democracy/votes/${vote.id}/receipts/AAAAAAAAAAAA`, { token: resident })).json().included).toBe(false);
+    // Another street's administrator sees none of it.
+    expect((await t.call('GET', `/api/democracy/votes/${vote.id}/result`, { token: await t.login('wangjiang_admin') })).statusCode).toBe(
+      403,
+    );
+  });
+});
+
+describe('one person, one vote across channels', () => {
+  it('1,000 concurrent submissions by one voter, online and on site, count once', async () => {
+    const vote = await createVote({
+      kind: 'general',
+      title: '并发投票测试',
+      options: [
+        { key: 'y', label: '同意' },
+        { key: 'n', label: '不同意' },
+      ],
+      eligibility: 'residents',
+      channels: ['online', 'in_person'],
+    });
+    const { rows } = await t.db.$client.query<{ resident_id: string }>("select resident_id from users where username = 'liuan_resident'");
+    const key = rows[0]!.resident_id;
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        i % 2
+          ? t.call('POST', `/api/democracy/votes/${vote.id}/ballot`, { token: resident, body: { choice: ['y'] } })
+          : t.call('POST', `/api/democracy/votes/${vote.id}/check-ins`, { token: admin, body: { voterKey: key } }),
+      ),
+    );
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c !== 201 && c !== 409)).toEqual([]);
+    const { rows: p } = await t.db.$client.query('select count(*)::int as n from vote_participation where vote_id = $1', [vote.id]);
+    expect(p[0].n).toBe(1);
+    const { rows: b } = await t.db.$client.query('select count(*)::int as n from vote_ballots where vote_id = $1', [vote.id]);
+    expect(b[0].n).toBeLessThanOrEqual(1);
+  }, 120_000);
+});
+
+describe('an owners’ decision on the register', () => {
+  it('counts each owner once with the summed exclusive area and decides by the same rules as the calculator', async () => {
+    const vote = await createVote({
+      kind: 'owners',
+      title: '续聘物业服务企业',
+      eligibility: 'owners',
+      ownerMatter: 'property_company',
+      channels: ['online', 'paper'],
+    });
+    const cast = await t.call('POST', `/api/democracy/votes/${vote.id}/ballot`, { token: resident, body: { choice: ['yes'] } });
+    expect(cast.statusCode, cast.body).toBe(201);
+    const voters = (await t.call('GET', `/api/democracy/votes/${vote.id}/voters`, { token: admin, query: { pageSize: '500' } })).json();
+    expect(voters.total).toBe(vote.eligibleCount);
+    const rest = voters.items.filter((v: { participated: boolean }) => !v.participated);
+    const named = rest.slice(0, Math.ceil(rest.length * 0.7)).map((v: { voterKey: string }, i: number) => ({
+      voterKey: v.voterKey,
+      choice: [i % 5 === 0 ? 'no' : i % 7 === 0 ? 'abstain' : 'yes'],
+    }));
+    const anonymous = await t.call('POST', `/api/democracy/votes/${vote.id}/paper-batches`, {
+      token: admin,
+      body: { ballots: [{ choice: ['yes'] }] },
+    });
+    expect(anonymous.statusCode).toBe(400); // a named vote's paper ballot names its voter
+    const batch = await t.call('POST', `/api/democracy/votes/${vote.id}/paper-batches`, { token: admin, body: { ballots: named } });
+    expect(batch.statusCode, batch.body).toBe(201);
+    await close(vote.id);
+    const pub = (await t.call('POST', `/api/democracy/votes/${vote.id}/result`, { token: admin })).json();
+    const { rows: owners } = await t.db.$client.query<{ voter_key: string; area: number }>(
+      'select voter_key, area::float8 as area from vote_voters where vote_id = $1',
+      [vote.id],
+    );
+    const { rows: ballots } = await t.db.$client.query<{ voter_key: string; choice: string[] }>(
+      'select voter_key, choice from vote_ballots where vote_id = $1',
+      [vote.id],
+    );
+    const expected = ownersDecision(
+      'ordinary',
+      owners.map((o) => ({ id: o.voter_key, area: o.area })),
+      ballots.map((b) => ({ ownerId: b.voter_key, choice: b.choice[0] as 'yes' })),
+    );
+    expect('tally' in expected && expected.tally).toEqual(pub.owners);
+    expect(pub.owners.participatingOwners).toBe(named.length + 1);
+    // Named: the published ballots say who chose what.
+    const published = (await t.call('GET', `/api/democracy/votes/${vote.id}/ballots`, { token: resident })).json();
+    expect(published.secret).toBe(false);
+    expect(published.ballots.every((b: { voter: string | null }) => !!b.voter)).toBe(true);
+  });
+
+  it('publishes the e-voting live measure of `003` L2P10', async () => {
+    const card = (
+      await t.call('GET', '/api/evaluation/scorecard', { token: admin, query: { communityId: liuan, framework: 'DB37/T 3890.3-2020' } })
+    ).json();
+    const c = card.indicators.find((i: { code: string }) => i.code === 'L2P10').criteria[0];
+    expect(c.provenance).toMatchObject({ kind: 'measure', measure: 'democracy.e-voting' });
+    expect(c.met).toBe(true);
+  });
+});
