@@ -19,9 +19,10 @@ import { buildTree, type Level } from '../server/src/modules/regions/model.js';
 import { registryBench } from './registry.js';
 import { evaluationBench } from './evaluation.js';
 import { gridBench } from './grid.js';
+import { democracyBench } from './democracy.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
-/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid); unset runs all. */
+/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid, democracy); unset runs all. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const section = (name: string) => ONLY.size === 0 || ONLY.has(name);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -221,6 +222,16 @@ async function main() {
       reports: Number(process.env.BENCH_GRID_REPORTS ?? 5000),
       deadlines: Number(process.env.BENCH_GRID_DEADLINES ?? 100_000),
       concurrency: Number(process.env.BENCH_GRID_CONCURRENCY ?? 16),
+    });
+
+  if (section('democracy'))
+    await democracyBench({
+      db,
+      port: appPort,
+      print,
+      ballots: Number(process.env.BENCH_BALLOTS ?? 10_000),
+      tallyBallots: Number(process.env.BENCH_TALLY_BALLOTS ?? 100_000),
+      concurrency: Number(process.env.BENCH_CONCURRENCY_BALLOTS ?? 32),
     });
 
   await app.close();
