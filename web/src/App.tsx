@@ -23,6 +23,10 @@ const GridSettingsPage = lazy(() => import('./pages/grid/GridSettingsPage'));
 const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
 const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
+const VotesPage = lazy(() => import('./mobile/VotesPage'));
+const VotePage = lazy(() => import('./mobile/VotePage'));
+const DemocracyVotesPage = lazy(() => import('./pages/democracy/VotesPage'));
+const VoteNoticePage = lazy(() => import('./pages/democracy/NoticePage'));
 
 function FullPageSpin() {
   return (
@@ -90,6 +94,36 @@ export function App() {
             <Suspense fallback={<FullPageSpin />}>
               <MobileTasksPage />
             </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/votes"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <VotesPage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/votes/:id"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <VotePage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/democracy/votes/:id/notice"
+        element={
+          <RequireAuth>
+            <RequirePermission permission="democracy.read">
+              <VoteNoticePage />
+            </RequirePermission>
           </RequireAuth>
         }
       />
@@ -194,6 +228,14 @@ export function App() {
           element={
             <RequirePermission permission="grid.manage">
               <GridSettingsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="democracy/votes"
+          element={
+            <RequirePermission permission="democracy.read">
+              <DemocracyVotesPage />
             </RequirePermission>
           }
         />

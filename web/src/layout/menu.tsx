@@ -11,6 +11,7 @@ import {
   EnvironmentOutlined,
   HeartOutlined,
   HomeOutlined,
+  CheckSquareOutlined,
   IdcardOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -37,6 +38,7 @@ export interface MenuGroup {
 export const MENU_GROUPS: MenuGroup[] = [
   { key: 'registry', label: '基础信息库', icon: <DatabaseOutlined /> },
   { key: 'grid', label: '网格治理', icon: <ClusterOutlined /> },
+  { key: 'democracy', label: '民主议事', icon: <CheckSquareOutlined /> },
 ];
 
 export const MENU: MenuEntry[] = [
@@ -51,6 +53,7 @@ export const MENU: MenuEntry[] = [
   { path: '/grid/dashboard', label: '治理看板', icon: <DashboardOutlined />, permission: 'grid.read', group: 'grid' },
   { path: '/grid/kpis', label: '绩效考核', icon: <BarChartOutlined />, permission: 'grid.read', group: 'grid' },
   { path: '/grid/settings', label: '治理配置', icon: <SettingOutlined />, permission: 'grid.manage', group: 'grid' },
+  { path: '/democracy/votes', label: '投票表决', icon: <CheckSquareOutlined />, permission: 'democracy.read', group: 'democracy' },
   { path: '/evaluation', label: '社区评价', icon: <TrophyOutlined />, permission: 'evaluation.read' },
   { path: '/users', label: '账号管理', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },
