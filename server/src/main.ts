@@ -12,6 +12,7 @@ import { startTimeline } from './modules/timeline/service.js';
 import { startDeadlineWorker, type DeadlineWorker } from './modules/deadlines/service.js';
 import { registerGridDeadlines } from './modules/grid/service.js';
 import { registerDemocracyDeadlines } from './modules/democracy/service.js';
+import { registerSupervisionDeadlines } from './modules/democracy/supervision.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -55,6 +56,7 @@ running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'o
 running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
 registerGridDeadlines();
 registerDemocracyDeadlines();
+registerSupervisionDeadlines();
 running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;

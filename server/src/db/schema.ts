@@ -11,3 +11,6 @@ export * from '../modules/evaluation/schema.js';
 export * from '../modules/grid/schema.js';
 export * from '../modules/deadlines/schema.js';
 export * from '../modules/democracy/schema.js';
+export * from '../modules/democracy/deliberation-schema.js';
+export * from '../modules/democracy/elections-schema.js';
+export * from '../modules/democracy/supervision-schema.js';

@@ -19,6 +19,7 @@ import { facilityRoutes } from '../modules/facilities/routes.js';
 import { evaluationRoutes } from '../modules/evaluation/routes.js';
 import { gridRoutes } from '../modules/grid/routes.js';
 import { democracyRoutes } from '../modules/democracy/routes.js';
+import { deliberationRoutes } from '../modules/democracy/deliberation-routes.js';
 import '../modules/democracy/measures.js'; // the e-voting live measure for evaluation (`003` L2P10)
 import { open311Routes } from '../modules/grid/open311.js';
 import '../modules/grid/kpis.js'; // the closed-loop live measure for evaluation (`003` L3P3)
@@ -125,6 +126,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(evaluationRoutes(db));
   await app.register(gridRoutes(db, keys));
   await app.register(democracyRoutes(db));
+  await app.register(deliberationRoutes(db));
   await app.register(open311Routes(db, keys, config.publicUrl));
 
   // The console (web/dist) at `/`; unknown non-API paths fall back to index.html for client routing.

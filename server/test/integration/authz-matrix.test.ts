@@ -14,6 +14,7 @@ import { blindIndex } from '../../src/crypto/personal-data.js';
 import * as registry from '../../src/modules/registry/service.js';
 import * as organisations from '../../src/modules/organisations/service.js';
 import * as facilities from '../../src/modules/facilities/service.js';
+import { DEFAULT_CHAIN } from '../../src/modules/democracy/deliberation-model.js';
 import { DEMO_PASSWORD, setupTestApp, systemCtx, TEST_ADMIN_PASSWORD, testKeys, type TestApp } from '../helpers.js';
 
 const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD : DEMO_PASSWORD);
@@ -133,8 +134,38 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/democracy/votes/{id}/result': ROLES.filter((r) => r !== 'grid_worker'),
   'GET /api/democracy/votes/{id}/ballots': ROLES.filter((r) => r !== 'grid_worker'),
   'GET /api/democracy/votes/{id}/receipts/{code}': ROLES.filter((r) => r !== 'grid_worker'),
+  'POST /api/democracy/elections': ['community_admin'],
+  'GET /api/democracy/elections/{id}': ROLES.filter((r) => r !== 'grid_worker'),
+  // Residents nominate themselves; the community enters other nominations.
+  'POST /api/democracy/elections/{id}/nominations': ['community_admin', 'resident'],
+  'POST /api/democracy/elections/{id}/nominations/{nominationId}/decision': ['community_admin'],
+  'POST /api/democracy/elections/{id}/candidates': ['community_admin'],
+  'GET /api/democracy/supervision': ALL,
+  'POST /api/democracy/supervision': ['community_admin'],
+  'GET /api/democracy/supervision/{id}': ROLES.filter((r) => r !== 'grid_worker'),
+  // Reviews are by members of the 居务监督委员会 (the resident principal is made one by the fixture).
+  'POST /api/democracy/supervision/{id}/reviews': ['resident'],
+  'POST /api/democracy/supervision-questions': ['resident'],
+  'GET /api/democracy/supervision-questions': ['community_admin'],
+  'POST /api/democracy/supervision-questions/{id}/answer': ['community_admin'],
   'GET /api/democracy/my-votes': ['resident'],
   'POST /api/democracy/votes/{id}/ballot': ['resident'],
+  // deliberation (issue 6 §5–6)
+  'GET /api/democracy/consultations': [...ADMINS],
+  'POST /api/democracy/consultations': ['resident'],
+  'POST /api/democracy/consultations/recorded': ['community_admin'],
+  'GET /api/democracy/consultations/{id}': [...ADMINS],
+  'POST /api/democracy/consultations/{id}/steps': ['community_admin'],
+  'POST /api/democracy/consultations/{id}/comments': ['resident'],
+  'GET /api/democracy/my-consultations': ['resident'],
+  'GET /api/democracy/notifications': ALL,
+  'POST /api/democracy/notifications/{id}/read': ALL,
+  'GET /api/democracy/decisions': [...ADMINS],
+  'POST /api/democracy/decisions': ['community_admin'],
+  'GET /api/democracy/decisions/{id}': [...ADMINS],
+  'POST /api/democracy/decisions/{id}/stages': ['community_admin'],
+  'POST /api/democracy/decisions/{id}/objections': ['resident'],
+  'POST /api/democracy/decisions/{id}/objections/{objectionId}/answer': ['community_admin'],
   'GET /open311/v2/discovery.json': 'public',
   'GET /open311/v2/services.json': 'public',
   'GET /open311/v2/services/{service_code}.json': 'public',
@@ -345,6 +376,58 @@ async function voteIn(
 }
 const scoped = (scope: 'in' | 'out', target: Target) => (scope === 'in' ? target : other);
 
+/** A published finance list of the target's community. */
+async function supervisionItemIn(g: Target): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into supervision_items (community_id, id, kind, title, period, published_by) values ($1, $2, 'matter', '矩阵公开', '2026年', '矩阵')`,
+    [g.grid.communityId, id],
+  );
+  return id;
+}
+
+/** An election of the target's community with nominations open, and optionally one nomination. */
+async function electionIn(g: Target, nomination?: 'nominated' | 'accepted'): Promise<{ id: string; nominationId: string | null }> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into votes (community_id, id, title, kind, method, options, max_choices, secret, eligibility, eligibility_params, channels, opens_at, closes_at)
+     values ($1, $2, '矩阵选举', 'election', 'multiple', '[]', 1, true, 'residents', '{"minAge":18}', '{online}', now() + interval '3 days', now() + interval '4 days')`,
+    [g.grid.communityId, id],
+  );
+  await t.db.$client.query(
+    `insert into elections (community_id, vote_id, seats, publicity_days, nominations_close_at) values ($1, $2, 1, 1, now() + interval '1 day')`,
+    [g.grid.communityId, id],
+  );
+  let nominationId: string | null = null;
+  if (nomination) {
+    nominationId = randomUUID();
+    await t.db.$client.query(
+      `insert into election_nominations (community_id, id, vote_id, resident_id, name, source, nominated_by, status)
+       values ($1, $2, $3, $4, '矩阵候选人', 'committee', '矩阵', $5)`,
+      [g.grid.communityId, nominationId, id, g.residentId, nomination],
+    );
+  }
+  return { id, nominationId };
+}
+
+// deliberation (issue 6 §5–6): a consultation in a given status, a decision item (default chain) at a given stage.
+async function consultationIn(g: Target, status: string): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into consultations (community_id, id, title, proposer_name, status) values ($1, $2, '矩阵议题', '矩阵居民', $3)`,
+    [g.grid.communityId, id, status],
+  );
+  return id;
+}
+async function decisionIn(g: Target, stage: number): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into decision_items (community_id, id, title, chain, current_stage, created_by) values ($1, $2, '矩阵事项', $3, $4, '矩阵')`,
+    [g.grid.communityId, id, JSON.stringify(DEFAULT_CHAIN), stage],
+  );
+  return id;
+}
+
 const FIXTURES: Record<string, Fixture> = {
   'POST /api/democracy/owners-decision/tally': () => ({
     body: { matter: 'ordinary', owners: [{ id: 'a', area: 90 }], ballots: [{ ownerId: 'a', choice: 'yes' }] },
@@ -395,6 +478,65 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/democracy/votes/{id}/receipts/{code}': async ({ scope, target }) => ({
     params: { id: await voteIn(scoped(scope, target), { status: 'closed', pastClose: true }), code: 'ABCDEFGHJKLM' },
   }),
+  'POST /api/democracy/elections': ({ scope, target }) => ({
+    body: {
+      regionId: scoped(scope, target).grid.communityId,
+      title: '矩阵选举',
+      seats: 1,
+      channels: ['online'],
+      nominationsCloseAt: new Date(Date.now() + 3600_000).toISOString(),
+      opensAt: new Date(Date.now() + 10 * 86400_000).toISOString(),
+      closesAt: new Date(Date.now() + 11 * 86400_000).toISOString(),
+    },
+  }),
+  'GET /api/democracy/elections/{id}': async ({ scope, target }) => ({ params: { id: (await electionIn(scoped(scope, target))).id } }),
+  'POST /api/democracy/elections/{id}/nominations': async ({ role, scope, target }) => {
+    const g = scoped(scope, target);
+    return { params: { id: (await electionIn(g)).id }, body: role === 'resident' ? {} : { residentId: g.residentId } };
+  },
+  'POST /api/democracy/elections/{id}/nominations/{nominationId}/decision': async ({ scope, target }) => {
+    const e = await electionIn(scoped(scope, target), 'nominated');
+    return { params: { id: e.id, nominationId: e.nominationId! }, body: { accept: true } };
+  },
+  'POST /api/democracy/elections/{id}/candidates': async ({ scope, target }) => ({
+    params: { id: (await electionIn(scoped(scope, target), 'accepted')).id },
+  }),
+  'GET /api/democracy/supervision': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'POST /api/democracy/supervision': ({ scope, target }) => ({
+    body: { regionId: scoped(scope, target).grid.communityId, kind: 'matter', title: '矩阵公开事项', period: '2026年' },
+  }),
+  'GET /api/democracy/supervision/{id}': async ({ scope, target }) => ({ params: { id: await supervisionItemIn(scoped(scope, target)) } }),
+  'POST /api/democracy/supervision/{id}/reviews': async ({ role, scope, target }) => {
+    const g = scoped(scope, target);
+    if (role === 'resident') {
+      // The resident principal sits on the community's 居务监督委员会.
+      const { rows } = await t.db.$client.query<{ resident_id: string }>("select resident_id from users where username = 'liuan_resident'");
+      const org = randomUUID();
+      await t.db.$client.query(`insert into organisations (community_id, id, kind, name) values ($1, $2, 'supervisory_committee', $3)`, [
+        g.grid.communityId,
+        org,
+        `矩阵监督委员会${seq++}`,
+      ]);
+      await t.db.$client.query(
+        `insert into organisation_members (community_id, id, organisation_id, resident_id, position) values ($1, $2, $3, $4, '委员')`,
+        [g.grid.communityId, randomUUID(), org, rows[0]!.resident_id],
+      );
+    }
+    return { params: { id: await supervisionItemIn(g) }, body: { opinion: 'approved' } };
+  },
+  'POST /api/democracy/supervision-questions': ({ scope, target }) => ({
+    body: { regionId: scoped(scope, target).grid.communityId, kind: 'question', text: '矩阵质询内容' },
+  }),
+  'GET /api/democracy/supervision-questions': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'POST /api/democracy/supervision-questions/{id}/answer': async ({ scope, target }) => {
+    const g = scoped(scope, target);
+    const id = randomUUID();
+    await t.db.$client.query(
+      `insert into supervision_questions (community_id, id, kind, text, due_at) values ($1, $2, 'question', '矩阵质询', now() + interval '5 days')`,
+      [g.grid.communityId, id],
+    );
+    return { params: { id }, body: { answer: '矩阵答复' } };
+  },
   'GET /api/democracy/my-votes': () => ({}),
   'POST /api/democracy/votes/{id}/ballot': async ({ scope, target }) => {
     const { rows } = await t.db.$client.query<{ resident_id: string | null }>(
@@ -402,6 +544,60 @@ const FIXTURES: Record<string, Fixture> = {
     );
     const g = scoped(scope, target);
     return { params: { id: await voteIn(g, { voters: [rows[0]!.resident_id ?? g.residentId] }) }, body: { choice: ['y'] } };
+  },
+  // deliberation (issue 6 §5–6)
+  'GET /api/democracy/consultations': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'POST /api/democracy/consultations': ({ scope, target }) => ({
+    body: { regionId: scoped(scope, target).grid.communityId, title: '矩阵议题' },
+  }),
+  'POST /api/democracy/consultations/recorded': ({ scope, target }) => ({
+    body: { regionId: scoped(scope, target).grid.communityId, title: '矩阵议题', proposerName: '矩阵居民' },
+  }),
+  'GET /api/democracy/consultations/{id}': async ({ scope, target }) => ({
+    params: { id: await consultationIn(scoped(scope, target), 'proposed') },
+  }),
+  'POST /api/democracy/consultations/{id}/steps': async ({ scope, target }) => ({
+    params: { id: await consultationIn(scoped(scope, target), 'proposed') },
+    body: { step: 'accept' },
+  }),
+  'POST /api/democracy/consultations/{id}/comments': async ({ scope, target }) => ({
+    params: { id: await consultationIn(scoped(scope, target), 'deliberating') },
+    body: { text: '矩阵意见' },
+  }),
+  'GET /api/democracy/my-consultations': () => ({}),
+  'GET /api/democracy/notifications': () => ({}),
+  'POST /api/democracy/notifications/{id}/read': async ({ role, target }) => {
+    const id = randomUUID();
+    await t.db.$client.query(
+      `insert into democracy_notifications (community_id, id, consultation_id, recipient_user_id, recipient_name, text)
+       values ($1, $2, gen_random_uuid(), $3, '矩阵', '矩阵通知')`,
+      [target.grid.communityId, id, await principalId(role)],
+    );
+    return { params: { id } };
+  },
+  'GET /api/democracy/decisions': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'POST /api/democracy/decisions': ({ scope, target }) => ({
+    body: { regionId: scoped(scope, target).grid.communityId, title: '矩阵事项' },
+  }),
+  'GET /api/democracy/decisions/{id}': async ({ scope, target }) => ({ params: { id: await decisionIn(scoped(scope, target), 0) } }),
+  'POST /api/democracy/decisions/{id}/stages': async ({ scope, target }) => ({
+    params: { id: await decisionIn(scoped(scope, target), 0) },
+    body: { text: '矩阵提议' },
+  }),
+  'POST /api/democracy/decisions/{id}/objections': async ({ scope, target }) => ({
+    params: { id: await decisionIn(scoped(scope, target), 5) },
+    body: { text: '矩阵异议' },
+  }),
+  'POST /api/democracy/decisions/{id}/objections/{objectionId}/answer': async ({ scope, target }) => {
+    const g = scoped(scope, target);
+    const id = await decisionIn(g, 5);
+    const objectionId = randomUUID();
+    await t.db.$client.query(
+      `insert into decision_objections (community_id, id, item_id, stage_index, text, filed_by_name, due_at)
+       values ($1, $2, $3, 5, '矩阵异议', '矩阵居民', now() + interval '5 days')`,
+      [g.grid.communityId, objectionId, id],
+    );
+    return { params: { id, objectionId }, body: { answer: '矩阵答复' } };
   },
   'GET /open311/v2/discovery.json': () => ({}),
   'GET /open311/v2/services.json': () => ({}),
@@ -716,6 +912,31 @@ const SCOPED = new Set([
   'GET /api/democracy/votes/{id}/ballots',
   'GET /api/democracy/votes/{id}/receipts/{code}',
   'POST /api/democracy/votes/{id}/ballot',
+  'POST /api/democracy/elections',
+  'GET /api/democracy/elections/{id}',
+  'GET /api/democracy/supervision',
+  'POST /api/democracy/supervision',
+  'GET /api/democracy/supervision/{id}',
+  'POST /api/democracy/supervision/{id}/reviews',
+  'POST /api/democracy/supervision-questions',
+  'GET /api/democracy/supervision-questions',
+  'POST /api/democracy/supervision-questions/{id}/answer',
+  'POST /api/democracy/elections/{id}/nominations',
+  'POST /api/democracy/elections/{id}/nominations/{nominationId}/decision',
+  'POST /api/democracy/elections/{id}/candidates',
+  // deliberation (issue 6 §5–6)
+  'GET /api/democracy/consultations',
+  'POST /api/democracy/consultations',
+  'POST /api/democracy/consultations/recorded',
+  'GET /api/democracy/consultations/{id}',
+  'POST /api/democracy/consultations/{id}/steps',
+  'POST /api/democracy/consultations/{id}/comments',
+  'GET /api/democracy/decisions',
+  'POST /api/democracy/decisions',
+  'GET /api/democracy/decisions/{id}',
+  'POST /api/democracy/decisions/{id}/stages',
+  'POST /api/democracy/decisions/{id}/objections',
+  'POST /api/democracy/decisions/{id}/objections/{objectionId}/answer',
   'POST /api/grid/units',
   'PUT /api/grid/units/{id}/members',
   'PUT /api/grid/routes',

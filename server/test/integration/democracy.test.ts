@@ -298,3 +298,165 @@ describe('an owners’ decision on the register', () => {
     expect(c.met).toBe(true);
   });
 });
+
+describe('an election (民主选举, `004` 5.2.1)', () => {
+  it('nominations, the candidate list made public before voting, a secret vote, and the per-seat result', async () => {
+    const at = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
+    const base = { regionId: liuan, title: '第十二届居民委员会委员选举', seats: 2, channels: ['online', 'in_person'], publicityDays: 1 };
+    const tooSoon = await t.call('POST', '/api/democracy/elections', {
+      token: admin,
+      body: { ...base, nominationsCloseAt: at(1), opensAt: at(2), closesAt: at(80) },
+    });
+    expect(tooSoon.statusCode).toBe(400);
+    expect(tooSoon.json().errors[0].field).toBe('body.opensAt');
+    const created = await t.call('POST', '/api/democracy/elections', {
+      token: admin,
+      body: { ...base, nominationsCloseAt: at(1), opensAt: at(26), closesAt: at(80) },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().vote.id;
+
+    // A resident nominates themselves; the community enters joint nominations.
+    const self = await t.call('POST', `/api/democracy/elections/${id}/nominations`, {
+      token: resident,
+      body: { statement: '愿为大家服务' },
+    });
+    expect(self.statusCode, self.body).toBe(201);
+    expect((await t.call('POST', `/api/democracy/elections/${id}/nominations`, { token: resident, body: {} })).statusCode).toBe(409);
+    const { rows: adults } = await t.db.$client.query<{ id: string }>(
+      `select s.id from residents s where s.community_id = $1 and s.status = 'active' and s.birth_date <= current_date - interval '30 years'
+         and s.id <> (select resident_id from users where username = 'liuan_resident') order by s.id limit 3`,
+      [liuan],
+    );
+    for (const a of adults) {
+      const r = await t.call('POST', `/api/democracy/elections/${id}/nominations`, {
+        token: admin,
+        body: { residentId: a.id, source: 'residents' },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const nominations = (await t.call('GET', `/api/democracy/elections/${id}`, { token: resident })).json().nominations;
+    expect(nominations).toHaveLength(4);
+    expect(nominations[0].source).toBe('self');
+    const last = nominations[3].id;
+    expect(
+      (await t.call('POST', `/api/democracy/elections/${id}/nominations/${last}/decision`, { token: admin, body: { accept: false } }))
+        .statusCode,
+    ).toBe(400);
+    await t.call('POST', `/api/democracy/elections/${id}/nominations/${last}/decision`, {
+      token: admin,
+      body: { accept: false, reason: '本人放弃' },
+    });
+    for (const n of nominations.slice(0, 3))
+      expect(
+        (await t.call('POST', `/api/democracy/elections/${id}/nominations/${n.id}/decision`, { token: admin, body: { accept: true } }))
+          .statusCode,
+      ).toBe(200);
+    // Voting cannot be published before the candidate list is.
+    expect((await t.call('POST', `/api/democracy/votes/${id}/publish`, { token: admin })).statusCode).toBe(409);
+    const published = await t.call('POST', `/api/democracy/elections/${id}/candidates`, { token: admin });
+    expect(published.statusCode, published.body).toBe(200);
+    expect(published.json().vote.options.map((o: { key: string }) => o.key)).toEqual(
+      nominations.slice(0, 3).map((n: { id: string }) => n.id),
+    );
+    expect(
+      (await t.call('POST', `/api/democracy/elections/${id}/nominations`, { token: admin, body: { residentId: adults[2]!.id } }))
+        .statusCode,
+    ).toBe(409);
+
+    // The publicity period passes; voting opens.
+    await t.db.$client.query("update votes set opens_at = now() - interval '1 minute' where id = $1", [id]);
+    expect((await t.call('POST', `/api/democracy/votes/${id}/publish`, { token: admin })).statusCode).toBe(200);
+    const candidates = nominations.slice(0, 3).map((n: { id: string }) => n.id);
+    expect((await t.call('POST', `/api/democracy/votes/${id}/ballot`, { token: resident, body: { choice: candidates } })).statusCode).toBe(
+      400,
+    );
+    expect(
+      (await t.call('POST', `/api/democracy/votes/${id}/ballot`, { token: resident, body: { choice: candidates.slice(0, 2) } })).statusCode,
+    ).toBe(201);
+    await close(id);
+    const result = (await t.call('POST', `/api/democracy/votes/${id}/result`, { token: admin })).json();
+    expect(result.kind).toBe('election');
+    // One voter of thousands: not more than half took part, so the election is not valid and nobody is elected.
+    expect(result.election).toMatchObject({ seats: 2, valid: false, elected: [], unfilled: 2 });
+    expect(result.general.options.filter((o: { votes: number }) => o.votes === 1)).toHaveLength(2);
+  });
+});
+
+describe('supervision (民主监督, `004` 5.2.5)', () => {
+  it('a finance list with its ledger, the supervisory committee’s review, a report answered late is marked overdue for good', async () => {
+    const bad = await t.call('POST', '/api/democracy/supervision', {
+      token: admin,
+      body: {
+        regionId: liuan,
+        kind: 'finance',
+        title: '2026年第三季度社区经费收支',
+        period: '2026年第三季度',
+        ledger: [{ date: '2026-07-03', item: '办公用品' }],
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('body.ledger.0.amount');
+    const item = await t.call('POST', '/api/democracy/supervision', {
+      token: admin,
+      body: {
+        regionId: liuan,
+        kind: 'finance',
+        title: '2026年第三季度社区经费收支',
+        period: '2026年第三季度',
+        ledger: [
+          { date: '2026-07-01', item: '上级拨付办公经费', amount: 30000 },
+          { date: '2026-07-03', item: '办公用品', amount: -1234.56 },
+          { date: '2026-08-15', item: '老年活动中心水电费', amount: -2100.1 },
+        ],
+      },
+    });
+    expect(item.statusCode, item.body).toBe(201);
+    const id = item.json().id;
+    expect(item.json().total).toBe(26665.34);
+    // Reviews are for members of the 居务监督委员会: the resident is not one yet.
+    expect(
+      (await t.call('POST', `/api/democracy/supervision/${id}/reviews`, { token: resident, body: { opinion: 'approved' } })).statusCode,
+    ).toBe(403);
+    const orgs = (await t.call('GET', '/api/organisations', { token: admin })).json();
+    const committee = orgs.find((o: { kind: string }) => o.kind === 'supervisory_committee');
+    const { rows } = await t.db.$client.query<{ resident_id: string }>("select resident_id from users where username = 'liuan_resident'");
+    const joined = await t.call('POST', `/api/organisations/${committee.id}/members`, {
+      token: admin,
+      body: { residentId: rows[0]!.resident_id, position: '委员' },
+    });
+    expect(joined.statusCode, joined.body).toBe(201);
+    expect(
+      (await t.call('POST', `/api/democracy/supervision/${id}/reviews`, { token: resident, body: { opinion: 'concerns' } })).statusCode,
+    ).toBe(400);
+    const reviewed = await t.call('POST', `/api/democracy/supervision/${id}/reviews`, {
+      token: resident,
+      body: { opinion: 'concerns', text: '水电费请附缴费凭证' },
+    });
+    expect(reviewed.json().reviews).toMatchObject([{ opinion: 'concerns', opinionLabel: '有异议', text: '水电费请附缴费凭证' }]);
+
+    const report = await t.call('POST', '/api/democracy/supervision-questions', {
+      token: resident,
+      body: { regionId: liuan, itemId: id, kind: 'report', text: '办公用品采购价格明显偏高' },
+    });
+    expect(report.statusCode, report.body).toBe(201);
+    expect(report.json()).toMatchObject({ asker: null, overdue: false, answer: null });
+    const far = new Date(Date.now() + 60 * 86400_000);
+    const { fireDue } = await import('../../src/modules/deadlines/service.js');
+    while ((await fireDue(t.db, far)) > 0) {
+      /* fire everything due by then */
+    }
+    const listed = (await t.call('GET', '/api/democracy/supervision-questions', { token: admin })).json();
+    const q = listed.find((x: { id: string }) => x.id === report.json().id);
+    expect(q).toMatchObject({ overdue: true, asker: null });
+    const answered = await t.call('POST', `/api/democracy/supervision-questions/${q.id}/answer`, {
+      token: admin,
+      body: { answer: '已核查，按政府采购目录价格执行，附比价单' },
+    });
+    expect(answered.json()).toMatchObject({ overdue: true, answer: '已核查，按政府采购目录价格执行，附比价单' });
+    const detail = (await t.call('GET', `/api/democracy/supervision/${id}`, { token: resident })).json();
+    expect(detail.questions).toHaveLength(1);
+    expect(JSON.stringify(detail)).not.toContain(rows[0]!.resident_id);
+    await expect(t.db.$client.query("update supervision_reviews set text = 'x' where item_id = $1", [id])).rejects.toThrow(/append-only/);
+  });
+});

@@ -14,7 +14,7 @@ export const ELIGIBILITY = {
 export type Eligibility = keyof typeof ELIGIBILITY;
 export const CHANNELS = { online: '网上投票', in_person: '现场投票', paper: '纸质票' } as const;
 export type Channel = keyof typeof CHANNELS;
-export const VOTE_KINDS = { general: '社区事务表决', owners: '业主共同决定' } as const;
+export const VOTE_KINDS = { general: '社区事务表决', owners: '业主共同决定', election: '民主选举' } as const;
 export type VoteKind = keyof typeof VOTE_KINDS;
 
 /** The fixed options of an owners' decision. */
@@ -124,4 +124,48 @@ export function receiptCode(random: Uint8Array): string {
   let s = '';
   for (let i = 0; i < 12; i++) s += CODE_ALPHABET[random[i]! % CODE_ALPHABET.length];
   return s;
+}
+
+export interface ElectionOutcome {
+  seats: number;
+  eligible: number;
+  participants: number;
+  /** More than validTurnoutPercent of the voters took part. */
+  valid: boolean;
+  elected: { key: string; label: string; votes: number }[];
+  /** Candidates tied at the last seat: none of them is elected; those seats go to another round (另行选举). */
+  tiedAtCut: { key: string; label: string; votes: number }[];
+  unfilled: number;
+  rule: string;
+}
+
+/**
+ * Who is elected (`004` 5.2.1; defaults from 居民委员会组织法 第十四条): the election is valid when more
+ * than validTurnoutPercent of the voters took part; a candidate needs more than electedPercent of the
+ * votes of those who took part; the seats go to the qualified candidates with the most votes, and
+ * candidates tied for the last seat(s) are left to another round. Integer comparisons only.
+ */
+export function electionResult(t: GeneralTally, seats: number, validTurnoutPercent: number, electedPercent: number): ElectionOutcome {
+  const valid = t.participants * 10000 > t.eligible * Math.round(validTurnoutPercent * 100);
+  const qualified = valid
+    ? t.options.filter((o) => o.votes * 10000 > t.participants * Math.round(electedPercent * 100)).sort((a, b) => b.votes - a.votes)
+    : [];
+  let elected = qualified.slice(0, seats);
+  let tiedAtCut: typeof elected = [];
+  if (qualified.length > seats && qualified[seats]!.votes === qualified[seats - 1]!.votes) {
+    const cut = qualified[seats - 1]!.votes;
+    elected = qualified.filter((o) => o.votes > cut);
+    tiedAtCut = qualified.filter((o) => o.votes === cut);
+  }
+  const pick = (o: { key: string; label: string; votes: number }) => ({ key: o.key, label: o.label, votes: o.votes });
+  return {
+    seats,
+    eligible: t.eligible,
+    participants: t.participants,
+    valid,
+    elected: elected.map(pick),
+    tiedAtCut: tiedAtCut.map(pick),
+    unfilled: seats - elected.length,
+    rule: `参加投票人数超过选民总数的 ${validTurnoutPercent}% 选举有效；候选人得票超过参加投票人数的 ${electedPercent}% 始得当选，按得票多少确定；末位得票相等的候选人另行选举`,
+  };
 }

@@ -10,6 +10,8 @@ import { IdParams, Paging, page, Uuid } from '../../http/schemas.js';
 import { CHANNELS, ELIGIBILITY, METHODS, VOTE_KINDS, type Channel, type Eligibility, type Method, type VoteKind } from './model.js';
 import { OWNER_MATTERS, ownersDecision } from './owners.js';
 import * as service from './service.js';
+import * as elections from './elections.js';
+import * as supervision from './supervision.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as (keyof T & string)[];
@@ -76,7 +78,10 @@ const OwnersTallyBody = Type.Object(
 
 export function democracyRoutes(db: Db): FastifyPluginAsyncTypebox {
   registerScopeResolver('vote', service.votePath);
+  registerScopeResolver('supervision-item', supervision.itemPath);
+  registerScopeResolver('supervision-question', supervision.questionPath);
   service.registerDemocracyDeadlines();
+  supervision.registerSupervisionDeadlines();
   const tags = ['民主议事'];
   const vote = { kind: 'vote', from: 'params.id', label: '投票' } as const;
 
@@ -292,6 +297,238 @@ export function democracyRoutes(db: Db): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => service.verifyReceipt(db, req.params.id, req.params.code),
+    );
+
+    // ---- elections (民主选举, `004` 5.2.1) ----------------------------------------------------------------
+    app.post(
+      '/api/democracy/elections',
+      {
+        config: {
+          access: 'democracy.manage',
+          action: 'democracy.election-create',
+          scope: [{ kind: 'region', from: 'body.regionId', label: '社区' }],
+        },
+        schema: {
+          tags,
+          summary: '发起选举：应选名额、提名截止、候选人公示天数、投票时间与当选门槛（默认：过半数参加有效，得票过参加人数半数当选）',
+          body: Type.Object(
+            {
+              regionId: Uuid,
+              title: Type.String({ minLength: 2, maxLength: 100, pattern: '\\S' }),
+              description: Type.Optional(Type.String({ maxLength: 5000 })),
+              seats: Type.Integer({ minimum: 1, maximum: 50 }),
+              channels: Type.Array(Type.Enum(keysOf(CHANNELS) as Channel[]), { minItems: 1, maxItems: 3, uniqueItems: true }),
+              minAge: Type.Optional(Type.Integer({ minimum: 16, maximum: 100 })),
+              nominationsCloseAt: Type.String({ format: 'date-time' }),
+              opensAt: Type.String({ format: 'date-time' }),
+              closesAt: Type.String({ format: 'date-time' }),
+              publicityDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+              validTurnoutPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+              electedPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const { regionId, ...input } = req.body;
+        return reply.status(201).send(await elections.createElection(ctxOf(req, db), regionId, input));
+      },
+    );
+    app.get(
+      '/api/democracy/elections/:id',
+      { config: { access: 'authenticated', scope: [vote] }, schema: { tags, summary: '选举详情：名额、提名与候选人', params: IdParams } },
+      async (req) => elections.electionDetail(db, req.params.id),
+    );
+    app.post(
+      '/api/democracy/elections/:id/nominations',
+      {
+        config: { access: 'authenticated', action: 'democracy.nominate', scope: [vote] },
+        schema: {
+          tags,
+          summary: '提名：居民自荐；社区录入联名推荐或选举委员会提名',
+          params: IdParams,
+          body: Type.Object(
+            {
+              residentId: Type.Optional(Uuid),
+              statement: Type.Optional(Type.String({ maxLength: 2000 })),
+              source: Type.Optional(Type.Enum(['residents', 'committee'])),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => reply.status(201).send(await elections.nominate(ctxOf(req, db), req.params.id, req.body)),
+    );
+    app.post(
+      '/api/democracy/elections/:id/nominations/:nominationId/decision',
+      {
+        config: { access: 'democracy.manage', action: 'democracy.nomination-decide', scope: [vote] },
+        schema: {
+          tags,
+          summary: '确认或不予确认提名（不予确认需说明理由）',
+          params: Type.Object({ id: Uuid, nominationId: Uuid }, { additionalProperties: false }),
+          body: Type.Object(
+            { accept: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => elections.decideNomination(ctxOf(req, db), req.params.id, req.params.nominationId, req.body),
+    );
+    app.post(
+      '/api/democracy/elections/:id/candidates',
+      {
+        config: { access: 'democracy.manage', action: 'democracy.candidates-publish', scope: [vote] },
+        schema: { tags, summary: '公示候选人名单（成为选票选项；公示期满后投票方可开始）', params: IdParams },
+      },
+      async (req) => elections.publishCandidates(ctxOf(req, db), req.params.id),
+    );
+
+    // ---- supervision (民主监督, `004` 5.2.5) --------------------------------------------------------------
+    const item = { kind: 'supervision-item', from: 'params.id', label: '公开事项' } as const;
+    app.get(
+      '/api/democracy/supervision',
+      {
+        config: { access: 'authenticated', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
+        schema: {
+          tags,
+          summary: '公开清单：事务、财务、决策公开',
+          querystring: Type.Object(
+            {
+              communityId: Type.Optional(Uuid),
+              kind: Type.Optional(Type.Enum(keysOf(supervision.SUPERVISION_KINDS) as supervision.SupervisionKind[])),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => supervision.listItems(db, req.caller!, req.query.communityId, req.query.kind),
+    );
+    app.post(
+      '/api/democracy/supervision',
+      {
+        config: {
+          access: 'democracy.manage',
+          action: 'democracy.supervision-publish',
+          scope: [{ kind: 'region', from: 'body.regionId', label: '社区' }],
+        },
+        schema: {
+          tags,
+          summary: '发布公开事项（财务公开须附收支台账）',
+          body: Type.Object(
+            {
+              regionId: Uuid,
+              kind: Type.Enum(keysOf(supervision.SUPERVISION_KINDS) as supervision.SupervisionKind[], {
+                description: describe(supervision.SUPERVISION_KINDS),
+              }),
+              title: Type.String({ minLength: 2, maxLength: 100, pattern: '\\S' }),
+              content: Type.Optional(Type.String({ maxLength: 10_000 })),
+              period: Type.String({ minLength: 1, maxLength: 40 }),
+              ledger: Type.Optional(
+                Type.Array(
+                  Type.Object(
+                    {
+                      date: Type.String({ format: 'date' }),
+                      item: Type.String({ minLength: 1, maxLength: 200 }),
+                      amount: Type.Optional(Nullable(Type.Number({ minimum: -1e10, maximum: 1e10 }))),
+                      note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+                    },
+                    { additionalProperties: false },
+                  ),
+                  { maxItems: 5000 },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const { regionId, ...input } = req.body;
+        return reply.status(201).send(await supervision.publishItem(ctxOf(req, db), regionId, input));
+      },
+    );
+    app.get(
+      '/api/democracy/supervision/:id',
+      {
+        config: { access: 'authenticated', scope: [item] },
+        schema: { tags, summary: '公开事项详情：台账、监督委员会意见、质询与答复', params: IdParams },
+      },
+      async (req) => supervision.itemDetail(db, req.params.id),
+    );
+    app.post(
+      '/api/democracy/supervision/:id/reviews',
+      {
+        config: { access: 'authenticated', action: 'democracy.supervision-review', scope: [item] },
+        schema: {
+          tags,
+          summary: '居务监督委员会成员审核意见（无异议 / 有异议）',
+          params: IdParams,
+          body: Type.Object(
+            { opinion: Type.Enum(['approved', 'concerns']), text: Type.Optional(Type.String({ maxLength: 2000 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => reply.status(201).send(await supervision.reviewItem(ctxOf(req, db), req.params.id, req.body)),
+    );
+    app.post(
+      '/api/democracy/supervision-questions',
+      {
+        config: {
+          access: 'democracy.vote',
+          action: 'democracy.question',
+          scope: [{ kind: 'region', from: 'body.regionId', label: '社区' }],
+        },
+        schema: {
+          tags,
+          summary: `居民质询或举报（${supervision.ANSWER_DAYS} 个工作日内答复；举报不公开姓名）`,
+          body: Type.Object(
+            {
+              regionId: Uuid,
+              itemId: Type.Optional(Uuid),
+              kind: Type.Enum(['question', 'report']),
+              text: Type.String({ minLength: 2, maxLength: 2000, pattern: '\\S' }),
+              public: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const { regionId, ...input } = req.body;
+        return reply.status(201).send(await supervision.ask(ctxOf(req, db), regionId, input));
+      },
+    );
+    app.get(
+      '/api/democracy/supervision-questions',
+      {
+        config: { access: 'democracy.manage', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
+        schema: {
+          tags,
+          summary: '质询与举报（含答复期限）',
+          querystring: Type.Object({ communityId: Type.Optional(Uuid) }, { additionalProperties: false }),
+        },
+      },
+      async (req) => supervision.listQuestions(db, req.caller!, req.query.communityId),
+    );
+    app.post(
+      '/api/democracy/supervision-questions/:id/answer',
+      {
+        config: {
+          access: 'democracy.manage',
+          action: 'democracy.question-answer',
+          scope: [{ kind: 'supervision-question', from: 'params.id', label: '质询' }],
+        },
+        schema: {
+          tags,
+          summary: '答复质询或举报',
+          params: IdParams,
+          body: Type.Object({ answer: Type.String({ minLength: 2, maxLength: 5000, pattern: '\\S' }) }, { additionalProperties: false }),
+        },
+      },
+      async (req) => supervision.answer(ctxOf(req, db), req.params.id, req.body.answer),
     );
 
     app.get(

@@ -18,6 +18,7 @@ import { memberResidents } from '../organisations/service.js';
 import {
   ballotProblem,
   CHANNELS,
+  electionResult,
   ELIGIBILITY,
   METHODS,
   OWNER_OPTIONS,
@@ -169,6 +170,7 @@ function checkInput(input: VoteInput): { errors: FieldError[]; method: Method; o
   let method: Method = input.method ?? 'single';
   let options = input.options ?? [];
   let matter: Matter | null = null;
+  if (input.kind === 'election') errors.push({ field: 'body.kind', message: '选举请通过选举接口发起（提名、候选人公示后投票）' });
   if (input.kind === 'owners') {
     // 民法典第278条: owners decide yes / no / abstain, named, weighted by head and exclusive area.
     if (input.eligibility !== 'owners') errors.push({ field: 'body.eligibility', message: '业主共同决定的投票范围应为业主' });
@@ -223,6 +225,13 @@ export async function publishVote(ctx: Ctx, id: string) {
   const v = await loadVote(ctx.db, id);
   if (!v) throw problems.notFound('投票');
   if (v.status !== 'draft') throw problems.conflict('只有草稿可以发布');
+  if (v.kind === 'election') {
+    const e = await ctx.db.execute(
+      sql`select candidates_published_at from elections where community_id = ${v.communityId} and vote_id = ${id}`,
+    );
+    if (!(e.rows[0] as { candidates_published_at: string | null } | undefined)?.candidates_published_at)
+      throw problems.conflict('候选人名单公示后才能发布选举投票');
+  }
   if (v.closesAt <= new Date()) throw problems.field('body.closesAt', '截止时间已过，请修改后再发布');
   const params = v.eligibilityParams;
   let voters;
@@ -538,17 +547,26 @@ export async function computeTally(db: Executor, v: VoteRow) {
     if ('problems' in r) throw new Error(`owners' tally of vote ${v.id}: ${JSON.stringify(r.problems)}`);
     return { kind: 'owners' as const, participants, byChannel, owners: r.tally };
   }
-  return {
-    kind: 'general' as const,
+  const general = tallyGeneral(
+    v,
+    ballots.map((b) => b.choice),
+    v.eligibleCount ?? 0,
     participants,
-    byChannel,
-    general: tallyGeneral(
-      v,
-      ballots.map((b) => b.choice),
-      v.eligibleCount ?? 0,
+  );
+  if (v.kind === 'election') {
+    const e = await db.execute(sql`
+      select seats, valid_turnout_percent::float8 as turnout, elected_percent::float8 as elected from elections
+      where community_id = ${v.communityId} and vote_id = ${v.id}`);
+    const row = e.rows[0] as { seats: number; turnout: number; elected: number };
+    return {
+      kind: 'election' as const,
       participants,
-    ),
-  };
+      byChannel,
+      general,
+      election: electionResult(general, row.seats, row.turnout, row.elected),
+    };
+  }
+  return { kind: 'general' as const, participants, byChannel, general };
 }
 
 /** The tally of a vote by id, from its ballots as they stand (demo data, tests). */

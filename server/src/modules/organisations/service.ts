@@ -1,4 +1,5 @@
 // Use cases of community organisations (组织) and their members.
+import { sql } from 'drizzle-orm';
 import { pgErrorCode, type Db, type Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Ctx } from '../../http/context.js';
@@ -260,4 +261,12 @@ export async function memberResidents(db: Db, communityId: string, organisationI
     area: null,
     roomIds: null,
   }));
+}
+
+/** Whether a resident is a current member of an organisation of this kind in the community (e.g. 居务监督委员会). */
+export async function isCurrentMemberOfKind(db: Executor, communityId: string, residentId: string, kind: string): Promise<boolean> {
+  const r = await db.execute(sql`
+    select 1 from organisation_members m join organisations o on o.community_id = m.community_id and o.id = m.organisation_id
+    where m.community_id = ${communityId} and m.resident_id = ${residentId} and m.left_on is null and o.kind = ${kind} limit 1`);
+  return r.rows.length > 0;
 }

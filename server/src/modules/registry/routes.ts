@@ -396,15 +396,21 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
     app.get(
       '/api/buildings',
       {
-        config: { access: 'registry.read', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
+        config: {
+          access: 'registry.read',
+          scope: [
+            { kind: 'region', from: 'query.communityId', label: '社区' },
+            { kind: 'region', from: 'query.gridId', label: '网格' },
+          ],
+        },
         schema: {
           tags,
-          summary: '楼栋列表（含房屋数与入住数）',
-          querystring: Type.Object({ communityId: Type.Optional(Uuid) }, { additionalProperties: false }),
+          summary: '楼栋列表（含房屋数与入住数）；可按社区或网格筛选',
+          querystring: Type.Object({ communityId: Type.Optional(Uuid), gridId: Type.Optional(Uuid) }, { additionalProperties: false }),
           response: { 200: Type.Array(Building) },
         },
       },
-      async (req) => service.listBuildings(ctxOf(req, db), req.query.communityId),
+      async (req) => service.listBuildings(ctxOf(req, db), req.query.communityId, req.query.gridId),
     );
 
     app.get(

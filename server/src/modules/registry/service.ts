@@ -392,9 +392,9 @@ export async function createBuilding(ctx: Ctx, regionId: string, input: Building
   }
 }
 
-export async function listBuildings(ctx: Ctx, communityId?: string) {
+export async function listBuildings(ctx: Ctx, communityId?: string, gridId?: string) {
   const w = await dataScope(ctx.db, ctx.caller);
-  const rows = await store.listBuildings(ctx.db, w, communityId);
+  const rows = await store.listBuildings(ctx.db, w, communityId, gridId);
   return rows.map((r) => presentBuilding(r.building, { rooms: r.rooms, occupied: r.occupied }));
 }
 

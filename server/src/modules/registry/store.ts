@@ -171,9 +171,10 @@ export async function findBuilding(db: Executor, id: string): Promise<BuildingRo
   return r;
 }
 
-export async function listBuildings(db: Executor, w: Within, communityId?: string) {
+export async function listBuildings(db: Executor, w: Within, communityId?: string, gridId?: string) {
   const conds: SQL[] = [within(buildings, w)];
   if (communityId) conds.push(eq(buildings.communityId, communityId));
+  if (gridId) conds.push(eq(buildings.gridId, gridId));
   const roomCounts = db
     .select({
       communityId: rooms.communityId,
