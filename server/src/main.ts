@@ -13,6 +13,7 @@ import { startDeadlineWorker, type DeadlineWorker } from './modules/deadlines/se
 import { registerGridDeadlines } from './modules/grid/service.js';
 import { registerDemocracyDeadlines } from './modules/democracy/service.js';
 import { registerSupervisionDeadlines } from './modules/democracy/supervision.js';
+import { registerDeliberationDeadlines } from './modules/democracy/deliberation.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -57,6 +58,8 @@ running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sea
 registerGridDeadlines();
 registerDemocracyDeadlines();
 registerSupervisionDeadlines();
+// Every kind's handler is registered before the worker starts, so nothing due at start fails for want of one.
+registerDeliberationDeadlines();
 running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;

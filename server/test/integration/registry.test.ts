@@ -268,6 +268,18 @@ describe('buildings, rooms and who lives where', () => {
     expect(await ids('晓雯')).not.toContain(made.id);
   });
 
+  it('lists the buildings of one grid', async () => {
+    const { rows } = await t.db.$client.query<{ grid_id: string; n: number }>(
+      'select grid_id, count(*)::int as n from buildings where community_id = $1 and grid_id is not null group by grid_id order by grid_id limit 1',
+      [liuan],
+    );
+    const list = (await t.call('GET', '/api/buildings', { token: admin, query: { gridId: rows[0]!.grid_id } })).json();
+    expect(list).toHaveLength(rows[0]!.n);
+    expect(list.every((b: { gridId: string }) => b.gridId === rows[0]!.grid_id)).toBe(true);
+    const all = (await t.call('GET', '/api/buildings', { token: admin })).json();
+    expect(all.length).toBeGreaterThan(list.length);
+  });
+
   it('registers a building with units and rooms with a standard address, and moves people in and out', async () => {
     const b = await t.call('POST', '/api/buildings', {
       token: admin,
