@@ -814,15 +814,19 @@ export async function seedGrid(db: Db, keys: DataKeys, now = new Date()): Promis
     };
   });
   const transitions = events.flatMap((ev) => ev.trans);
+  // The service chains handling deadlines (a pending warning schedules the limit and the escalation when
+  // it fires), so an event whose warning is still pending stores only the warning.
   const deadlines = events.flatMap((ev) =>
-    ev.pending.map((d) => ({
-      community_id: ev.communityId,
-      id: uuidv7(),
-      kind: d.kind,
-      subject_id: ev.id,
-      due_at: iso(d.dueAt),
-      attempts: 0,
-    })),
+    ev.pending
+      .filter((d) => !(['grid.handle', 'grid.escalate'].includes(d.kind) && ev.pending.some((p) => p.kind === 'grid.warn')))
+      .map((d) => ({
+        community_id: ev.communityId,
+        id: uuidv7(),
+        kind: d.kind,
+        subject_id: ev.id,
+        due_at: iso(d.dueAt),
+        attempts: 0,
+      })),
   );
   const members = units.flatMap((u) =>
     u.members.map((m) => ({

@@ -105,8 +105,10 @@ describe('the server process with embedded PostgreSQL', () => {
     };
     let c = await sqlClient();
     await c.query(
-      `update deadlines set due_at = now() + interval '4 seconds' where subject_id = $1 and kind = 'grid.handle';
-       update grid_events set handle_due_at = now() + interval '4 seconds' where id = $1`.replace(/\$1/g, `'${eventId}'`),
+      `update deadlines set due_at = now() + interval '4 seconds' where subject_id = $1 and kind = 'grid.warn'`.replace(
+        /\$1/g,
+        `'${eventId}'`,
+      ),
     );
     await c.end();
 
@@ -125,24 +127,23 @@ describe('the server process with embedded PostgreSQL', () => {
     });
     expect(regions.status).toBe(200); // same data: the account made by the first start
 
-    // The deadline scheduled before the kill fires after the restart: the overdue step is on the event's history.
+    // The deadline scheduled before the kill fires after the restart: the warning is on the event's history.
     c = await sqlClient();
     let overdue = false;
     for (let i = 0; i < 60 && !overdue; i++) {
-      const { rows } = await c.query("select count(*)::int as n from grid_event_transitions where event_id = $1 and action = 'overdue'", [
+      const { rows } = await c.query("select count(*)::int as n from grid_event_transitions where event_id = $1 and action = 'warn'", [
         eventId,
       ]);
       overdue = rows[0].n > 0;
       if (!overdue) await new Promise((r) => setTimeout(r, 250));
     }
-    const fired = await c.query("select count(*)::int as n from grid_event_transitions where event_id = $1 and action = 'overdue'", [
-      eventId,
-    ]);
-    const left = await c.query('select count(*)::int as n from deadlines where subject_id = $1 and kind = $2', [eventId, 'grid.handle']);
+    const fired = await c.query("select count(*)::int as n from grid_event_transitions where event_id = $1 and action = 'warn'", [eventId]);
+    const left = await c.query('select kind from deadlines where subject_id = $1 order by kind', [eventId]);
     await c.end();
     expect(overdue, second.output()).toBe(true);
     expect(fired.rows[0].n).toBe(1); // fired once
-    expect(left.rows[0].n).toBe(0); // and is gone from the pending deadlines
+    // It is gone from the pending deadlines, and the next links of the chain are in its place.
+    expect(left.rows.map((r: { kind: string }) => r.kind)).toEqual(['grid.escalate', 'grid.handle']);
 
     const pgPid2 = postmasterPid();
     second.child.kill('SIGTERM');

@@ -520,18 +520,39 @@ async function pickAssignee(tx: Executor, category: Category, unitId: string, ex
   return { id: row.user_id, name: row.display_name };
 }
 
-function deadlinesFor(
-  ev: { communityId: string; id: string; reportedAt: Date; handleDueAt: Date; handleAllowedMinutes: number; respondDueAt: Date },
-  ref: Reference,
-  withRespond: boolean,
-) {
+type DeadlineEvent = {
+  communityId: string;
+  id: string;
+  reportedAt: Date;
+  handleDueAt: Date;
+  handleAllowedMinutes: number;
+  respondDueAt: Date;
+};
+
+/**
+ * The handling deadlines form a chain: a report schedules its warning (80 % of the time), and the
+ * warning's handler schedules the limit and the escalation (`afterWarning`) — one row per report at
+ * report time instead of three. From a later moment (resume, reopen) the chain starts where the clock is.
+ */
+function deadlinesFor(ev: DeadlineEvent, ref: Reference, withRespond: boolean, now: Date = ev.reportedAt) {
   const warnAt = addWorkingMinutes(ref.calendar, ev.reportedAt, ev.handleAllowedMinutes * WARN_AT);
-  const escalateAt = addWorkingMinutes(ref.calendar, ev.handleDueAt, ev.handleAllowedMinutes);
   return [
     ...(withRespond ? [{ communityId: ev.communityId, kind: 'grid.respond', subjectId: ev.id, dueAt: ev.respondDueAt }] : []),
-    { communityId: ev.communityId, kind: 'grid.warn', subjectId: ev.id, dueAt: warnAt },
+    ...(warnAt > now
+      ? [{ communityId: ev.communityId, kind: 'grid.warn', subjectId: ev.id, dueAt: warnAt }]
+      : afterWarning(ev, ref).filter((d) => d.dueAt > now)),
+  ];
+}
+
+function afterWarning(ev: Pick<DeadlineEvent, 'communityId' | 'id' | 'handleDueAt' | 'handleAllowedMinutes'>, ref: Reference) {
+  return [
     { communityId: ev.communityId, kind: 'grid.handle', subjectId: ev.id, dueAt: ev.handleDueAt },
-    { communityId: ev.communityId, kind: 'grid.escalate', subjectId: ev.id, dueAt: escalateAt },
+    {
+      communityId: ev.communityId,
+      kind: 'grid.escalate',
+      subjectId: ev.id,
+      dueAt: addWorkingMinutes(ref.calendar, ev.handleDueAt, ev.handleAllowedMinutes),
+    },
   ];
 }
 
@@ -1156,7 +1177,7 @@ export async function act(
           const handleDueAt = addWorkingMinutes(ref.calendar, now, ev.handleAllowedMinutes);
           set.push(sql`reopen_count = reopen_count + 1, handled_at = null, handle_due_at = ${handleDueAt.toISOString()}::timestamptz`);
           cancel = 'grid.';
-          newDeadlines = deadlinesFor({ ...ev, reportedAt: now, handleDueAt }, ref, false);
+          newDeadlines = deadlinesFor({ ...ev, reportedAt: now, handleDueAt }, ref, false, now);
           break;
         }
         case 'merge': {
@@ -1181,7 +1202,7 @@ export async function act(
           set.push(sql`suspended_from = null, suspended_at = null, handle_due_at = ${handleDueAt.toISOString()}::timestamptz`);
           trans[0]!.detail = { pausedWorkingMinutes: Math.round(paused) };
           if (HANDLING_STATUSES.includes(next.to) && handleDueAt > now)
-            newDeadlines = deadlinesFor({ ...ev, handleDueAt }, ref, false).filter((d) => d.dueAt > now);
+            newDeadlines = deadlinesFor({ ...ev, handleDueAt }, ref, false, now);
           break;
         }
         case 'escalate':
@@ -1474,9 +1495,25 @@ export function registerGridDeadlines(): void {
   registerDeadlineHandler('grid.respond', (tx, due) =>
     systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true }),
   );
-  registerDeadlineHandler('grid.warn', (tx, due) =>
-    systemStep(tx, due, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' }),
-  );
+  registerDeadlineHandler('grid.warn', async (tx, due) => {
+    await systemStep(tx, due, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' });
+    // Next in the chain: the limit itself and the escalation, for the events still being handled.
+    const r = await tx.execute(sql`
+      select e.community_id, e.id, e.handle_due_at, e.handle_allowed_minutes from grid_events e
+      join unnest(${sql.param(due.map((d) => d.communityId))}::uuid[], ${sql.param(due.map((d) => d.subjectId))}::uuid[]) as d(community_id, id)
+        using (community_id, id)
+      where e.status = any(${sql.param(HANDLING_STATUSES as Status[])}::text[])`);
+    const ref = await reference(tx);
+    await scheduleDeadlines(
+      tx,
+      (r.rows as { community_id: string; id: string; handle_due_at: string; handle_allowed_minutes: number }[]).flatMap((x) =>
+        afterWarning(
+          { communityId: x.community_id, id: x.id, handleDueAt: new Date(x.handle_due_at), handleAllowedMinutes: x.handle_allowed_minutes },
+          ref,
+        ),
+      ),
+    );
+  });
   registerDeadlineHandler('grid.handle', (tx, due) =>
     systemStep(tx, due, { action: 'overdue', only: HANDLING_STATUSES, reason: '超过处置时限，已上报街道督办', handleLate: true }),
   );
