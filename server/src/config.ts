@@ -25,6 +25,11 @@ export interface Config {
   trustProxy: boolean;
   /** The address residents reach the platform at, for QR links (数字门牌); else the request's host. */
   publicUrl: string | undefined;
+  /** External MQTT broker (Mosquitto, EMQX) the platform subscribes to; when unset, an embedded broker listens on mqttPort. */
+  mqttUrl: string | undefined;
+  mqttPort: number;
+  /** Days of telemetry kept (older daily partitions are dropped). */
+  telemetryRetentionDays: number;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -50,5 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginLockSeconds: intEnv(env, 'JIAYUAN_LOGIN_LOCK_SECONDS', 15 * 60),
     trustProxy: env.JIAYUAN_TRUST_PROXY === '1',
     publicUrl: env.JIAYUAN_PUBLIC_URL?.replace(/\/$/, '') || undefined,
+    mqttUrl: env.MQTT_URL || undefined,
+    mqttPort: intEnv(env, 'JIAYUAN_MQTT_PORT', 1884),
+    telemetryRetentionDays: intEnv(env, 'JIAYUAN_TELEMETRY_RETENTION_DAYS', 90),
   };
 }

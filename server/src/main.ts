@@ -14,6 +14,8 @@ import { registerGridDeadlines } from './modules/grid/service.js';
 import { registerDemocracyDeadlines } from './modules/democracy/service.js';
 import { registerSupervisionDeadlines } from './modules/democracy/supervision.js';
 import { registerDeliberationDeadlines } from './modules/democracy/deliberation.js';
+import { registerDeviceDeadlines, startTelemetryMaintenance } from './modules/devices/service.js';
+import { startEmbeddedBroker, startExternalIngest, type MqttIngest } from './modules/devices/mqtt.js';
 import type { FastifyInstance } from 'fastify';
 
 const cfg = loadConfig();
@@ -26,12 +28,21 @@ log.info(
 );
 
 // Filled in as the parts start, so a signal at any moment stops what is running.
-const running: { app?: FastifyInstance; dispatcher?: NotifiedWorker; sealer?: NotifiedWorker; deadlines?: DeadlineWorker } = {};
+const running: {
+  app?: FastifyInstance;
+  dispatcher?: NotifiedWorker;
+  sealer?: NotifiedWorker;
+  deadlines?: DeadlineWorker;
+  mqtt?: MqttIngest;
+  maintenance?: () => void;
+} = {};
 let shuttingDown = false;
 const shutdown = async (signal: string) => {
   if (shuttingDown) return;
   shuttingDown = true;
   log.info({ signal }, 'shutting down');
+  await running.mqtt?.stop().catch(() => {});
+  running.maintenance?.();
   await running.app?.close().catch(() => {});
   await running.dispatcher?.stop().catch(() => {});
   await running.sealer?.stop().catch(() => {});
@@ -60,8 +71,18 @@ registerDemocracyDeadlines();
 registerSupervisionDeadlines();
 // Every kind's handler is registered before the worker starts, so nothing due at start fails for want of one.
 registerDeliberationDeadlines();
+registerDeviceDeadlines();
 running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;
 await app.listen({ port: cfg.port, host: cfg.host });
 log.info(`Jiayuan is running on http://localhost:${cfg.port}`);
+
+// Devices: telemetry partitions ahead and retention (hourly check), then the MQTT ingest — the embedded
+// broker on its own port, or the external broker of MQTT_URL.
+running.maintenance = startTelemetryMaintenance(database.db, cfg.telemetryRetentionDays, (err) =>
+  log.error({ err }, 'telemetry maintenance failed'),
+);
+running.mqtt = cfg.mqttUrl
+  ? await startExternalIngest(database.db, cfg.mqttUrl, log)
+  : await startEmbeddedBroker(database.db, cfg.mqttPort, log, cfg.host);

@@ -14,3 +14,4 @@ export * from '../modules/democracy/schema.js';
 export * from '../modules/democracy/deliberation-schema.js';
 export * from '../modules/democracy/elections-schema.js';
 export * from '../modules/democracy/supervision-schema.js';
+export * from '../modules/devices/schema.js';

@@ -107,6 +107,8 @@ export function installGuard(app: FastifyInstance, db: Db): void {
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config.access;
     if (access === undefined) return; // not one of ours (static files, docs, 404)
+    // A public route may carry other credentials of its own (a device's HTTP Basic); only Bearer tokens are ours.
+    if (access === 'public' && req.headers.authorization && !req.headers.authorization.startsWith('Bearer ')) return;
     req.caller = await authenticate(db, req);
     if (access === 'public') return;
     if (!req.caller) throw problems.unauthenticated();

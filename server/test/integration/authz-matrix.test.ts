@@ -166,6 +166,17 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/democracy/decisions/{id}/stages': ['community_admin'],
   'POST /api/democracy/decisions/{id}/objections': ['resident'],
   'POST /api/democracy/decisions/{id}/objections/{objectionId}/answer': ['community_admin'],
+  'GET /api/device-types': ALL,
+  'POST /api/devices': ['community_admin', 'property_staff'],
+  'GET /api/devices': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'GET /api/devices/{id}': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'GET /api/devices/{id}/series': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  // Devices authenticate with their own credentials (HTTP Basic), not as accounts.
+  'POST /api/devices/{id}/telemetry': 'public',
+  'GET /api/devices/ingest-stats': ['community_admin', 'property_staff'],
+  'GET /api/alarms': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'GET /api/alarms/{id}': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'POST /api/alarms/{id}/actions': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
   'GET /open311/v2/discovery.json': 'public',
   'GET /open311/v2/services.json': 'public',
   'GET /open311/v2/services/{service_code}.json': 'public',
@@ -223,6 +234,8 @@ interface Req {
   freshToken?: boolean;
   /** A non-JSON body (an uploaded file). */
   raw?: { payload: Buffer; contentType: string };
+  /** Credentials of its own (a device's HTTP Basic) instead of the account's token. */
+  headers?: Record<string, string>;
 }
 
 type Fixture = (c: { t: TestApp; role: Role; scope: 'in' | 'out'; target: Target }) => Promise<Req> | Req;
@@ -428,7 +441,51 @@ async function decisionIn(g: Target, stage: number): Promise<string> {
   return id;
 }
 
+const DEVICE_SECRET = 'matrix-device-secret';
+/** A smoke detector in the target's grid, with a known secret, and optionally an active alarm. */
+async function deviceIn(g: Target, withAlarm = false): Promise<{ id: string; alarmId: string | null }> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into devices (community_id, id, type, name, grid_id, secret_hash) values ($1, $2, 'smoke_detector', '矩阵烟感', $3, encode(sha256($4::bytea), 'hex'))`,
+    [g.grid.communityId, id, g.grid.id, DEVICE_SECRET],
+  );
+  let alarmId: string | null = null;
+  if (withAlarm) {
+    alarmId = randomUUID();
+    await t.db.$client.query(
+      `insert into alarms (community_id, id, device_id, type, label, severity, first_at, last_at, grid_id) values ($1, $2, $3, 'fire', '烟感火警', 'critical', now(), now(), $4)`,
+      [g.grid.communityId, alarmId, id, g.grid.id],
+    );
+  }
+  return { id, alarmId };
+}
+
 const FIXTURES: Record<string, Fixture> = {
+  'GET /api/device-types': () => ({}),
+  'POST /api/devices': ({ scope, target }) => ({
+    body: { regionId: scoped(scope, target).grid.id, type: 'smoke_detector', name: '矩阵烟感' },
+  }),
+  'GET /api/devices': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/devices/{id}': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target))).id } }),
+  'GET /api/devices/{id}/series': async ({ scope, target }) => ({
+    params: { id: (await deviceIn(scoped(scope, target))).id },
+    query: { key: 'smoke', from: new Date(Date.now() - 3600_000).toISOString(), to: new Date().toISOString() },
+  }),
+  'POST /api/devices/{id}/telemetry': async ({ target }) => {
+    const d = await deviceIn(target);
+    return {
+      params: { id: d.id },
+      body: { values: { smoke: false } },
+      headers: { authorization: `Basic ${Buffer.from(`${d.id}:${DEVICE_SECRET}`).toString('base64')}` },
+    };
+  },
+  'GET /api/devices/ingest-stats': () => ({}),
+  'GET /api/alarms': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
+  'GET /api/alarms/{id}': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target), true)).alarmId! } }),
+  'POST /api/alarms/{id}/actions': async ({ scope, target }) => ({
+    params: { id: (await deviceIn(scoped(scope, target), true)).alarmId! },
+    body: { action: 'comment', text: '矩阵处理意见' },
+  }),
   'POST /api/democracy/owners-decision/tally': () => ({
     body: { matter: 'ordinary', owners: [{ id: 'a', area: 90 }], ballots: [{ ownerId: 'a', choice: 'yes' }] },
   }),
@@ -899,6 +956,13 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
+  'POST /api/devices',
+  'GET /api/devices',
+  'GET /api/devices/{id}',
+  'GET /api/devices/{id}/series',
+  'GET /api/alarms',
+  'GET /api/alarms/{id}',
+  'POST /api/alarms/{id}/actions',
   'POST /api/democracy/votes',
   'GET /api/democracy/votes',
   'GET /api/democracy/votes/{id}',
@@ -1026,6 +1090,14 @@ afterAll(() => t.close());
 async function send(op: string, req: Req, token: string | null) {
   const [method, tpl] = op.split(' ') as [string, string];
   const url = tpl.replace(/\{(\w+)\}/g, (_, k: string) => req.params?.[k] ?? 'missing');
+  if (req.headers)
+    return t.app.inject({
+      method: method as 'POST',
+      url,
+      query: req.query ?? {},
+      payload: JSON.stringify(req.body ?? {}),
+      headers: { 'content-type': 'application/json', ...req.headers },
+    });
   if (req.raw)
     return t.app.inject({
       method: method as 'POST',

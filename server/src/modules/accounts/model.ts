@@ -49,6 +49,11 @@ export const PERMISSIONS = [
   'democracy.read',
   'democracy.manage',
   'democracy.vote',
+  // Devices and alarms (issue 7): see devices, telemetry and alarms; register devices; acknowledge,
+  // comment, assign and record arrival on alarms.
+  'devices.read',
+  'devices.manage',
+  'alarms.handle',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -76,6 +81,8 @@ const ADMIN_PERMS: readonly Permission[] = [
   'grid.report',
   'grid.manage',
   'democracy.read',
+  'devices.read',
+  'alarms.handle',
 ];
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {
@@ -103,7 +110,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   community_admin: {
     label: '社区管理员',
     levels: ['community'],
-    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import', 'evaluation.write', 'democracy.manage'],
+    permissions: [...ADMIN_PERMS, 'registry.write', 'registry.reveal', 'registry.import', 'evaluation.write', 'democracy.manage', 'devices.manage'],
     grants: ['community_admin', ...OPERATIONAL],
     description: '社区工作者：维护本社区的网格与工作人员账号。',
   },
@@ -119,6 +126,8 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
       'grid.read',
       'grid.report',
       'grid.handle',
+      'devices.read',
+      'alarms.handle',
     ],
     grants: [],
     description: '负责网格巡查、事件上报与网格内基础信息维护。',
@@ -126,14 +135,14 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   handler: {
     label: '处置人员',
     levels: ['district', 'street', 'community', 'grid'],
-    permissions: ['regions.read', 'grid.read', 'grid.handle'],
+    permissions: ['regions.read', 'grid.read', 'grid.handle', 'devices.read', 'alarms.handle'],
     grants: [],
     description: '处置单位人员：办理派遣到本单位的事件。',
   },
   property_staff: {
     label: '物业人员',
     levels: ['community', 'grid'],
-    permissions: ['regions.read', 'registry.read', 'grid.read', 'grid.report', 'grid.handle'],
+    permissions: ['regions.read', 'registry.read', 'grid.read', 'grid.report', 'grid.handle', 'devices.read', 'devices.manage', 'alarms.handle'],
     grants: [],
     description: '物业服务企业人员：服务所在社区。',
   },

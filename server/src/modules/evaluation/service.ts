@@ -159,7 +159,9 @@ function measuredValue(inputs: Inputs, c: CriterionSpec, communityId: string) {
 /** Whether a community meets a criterion: by its measure when one is registered, else by the current entered value. */
 function metOf(inputs: Inputs, c: CriterionSpec, communityId: string): boolean {
   const measured = measuredValue(inputs, c, communityId);
-  if (measured) return c.kind === 'boolean' ? (measured.v.met ?? measured.v.value > 0) : criterionMet(c, measured.v.value);
+  // A measure over no records says nothing: a response time of 0 minutes from no cases is not a fast response.
+  if (measured)
+    return c.kind === 'boolean' ? (measured.v.met ?? measured.v.value > 0) : measured.v.records > 0 && criterionMet(c, measured.v.value);
   const e = inputs.entered.get(communityId)?.get(c.code);
   return e ? criterionMet(c, e.value) : false;
 }

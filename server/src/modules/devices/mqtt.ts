@@ -1,0 +1,142 @@
+// MQTT ingest (issue 7 §2). Devices publish `{ "ts"?, "values": {…} }` to `jiayuan/devices/{id}/telemetry`.
+//
+// Embedded broker (aedes, on JIAYUAN_MQTT_PORT, default 1884): devices connect with their credentials
+// (username = device id, password); a device may publish only to its own topic. Every PUBLISH goes to
+// `ingest` inside the broker's authorizePublish hook, so the broker sends its PUBACK (QoS 1) only after
+// the message is committed to PostgreSQL: a kill -9 loses nothing that was acknowledged. Malformed
+// payloads are acknowledged (so the device does not resend them forever), dropped and counted.
+//
+// External broker (MQTT_URL: Mosquitto, EMQX): the broker authenticates devices; the platform is an
+// ordinary MQTT client with a persistent session (clean = false, QoS 1) and acknowledges each message
+// only after `ingest` has committed it — until then the broker keeps it and redelivers after a restart.
+import net from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/pool.js';
+import { deviceOfTopic, parseTelemetry } from './model.js';
+import { authenticateDevice, ingest, ingestStats, type DeviceAuth } from './service.js';
+
+export interface MqttIngest {
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+type Log = { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void };
+
+function decode(payload: Buffer | string) {
+  try {
+    return parseTelemetry(JSON.parse(payload.toString()), Date.now());
+  } catch {
+    return { problem: '不是有效的 JSON', field: 'payload' };
+  }
+}
+
+export async function startEmbeddedBroker(db: Db, port: number, log: Log, host = '0.0.0.0'): Promise<MqttIngest> {
+  const broker = await Aedes.createBroker({ heartbeatInterval: 60_000, drainTimeout: 30_000 });
+  const devices = new WeakMap<object, DeviceAuth>();
+  broker.authenticate = (client, username, password, done) => {
+    authenticateDevice(db, username ?? '', password?.toString() ?? '').then(
+      (d) => {
+        if (!d) {
+          ingestStats.rejected.unauthorised = (ingestStats.rejected.unauthorised ?? 0) + 1;
+          const e = Object.assign(new Error('bad credentials'), { returnCode: 4 });
+          return done(e as never, false);
+        }
+        devices.set(client, d);
+        done(null, true);
+      },
+      (e: Error) => done(e as never, false),
+    );
+  };
+  broker.authorizeSubscribe = (client, sub, done) => {
+    const d = client ? devices.get(client) : undefined;
+    // A device may listen only under its own topic (for future commands); never to other devices.
+    done(d && sub.topic.startsWith(`jiayuan/devices/${d.id}/`) ? null : new Error('subscription not allowed'), sub);
+  };
+  broker.authorizePublish = (client, packet, done) => {
+    const d = client ? devices.get(client) : undefined;
+    if (!d || deviceOfTopic(packet.topic) !== d.id) {
+      ingestStats.rejected.topic = (ingestStats.rejected.topic ?? 0) + 1;
+      return done(new Error('topic not allowed'));
+    }
+    const parsed = decode(packet.payload);
+    if ('problem' in parsed) {
+      ingestStats.rejected.malformed = (ingestStats.rejected.malformed ?? 0) + 1;
+      return done(null);
+    }
+    ingest(db, d, parsed.telemetry).then(
+      () => done(null),
+      (e: Error) => {
+        log.warn({ err: e }, 'telemetry not stored; the device will resend');
+        done(e);
+      },
+    );
+  };
+  const server = net.createServer(broker.handle as never);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as net.AddressInfo).port;
+  log.info({ port: actual }, 'embedded MQTT broker listening');
+  return {
+    port: actual,
+    async stop() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => broker.close(() => r()));
+    },
+  };
+}
+
+/** The device a message on an external broker belongs to (the broker authenticated it). */
+async function deviceById(db: Db, id: string): Promise<DeviceAuth | null> {
+  const r = await db.execute(
+    sql`select community_id, id, type, grid_id, building_id, room_id from devices where id = ${id} and status = 'active'`,
+  );
+  const d = r.rows[0] as Record<string, string | null> | undefined;
+  return d
+    ? {
+        id,
+        communityId: d.community_id!,
+        type: d.type as DeviceAuth['type'],
+        gridId: d.grid_id ?? null,
+        buildingId: d.building_id ?? null,
+        roomId: d.room_id ?? null,
+      }
+    : null;
+}
+
+export async function startExternalIngest(db: Db, url: string, log: Log, clientId = 'jiayuan-platform-ingest'): Promise<MqttIngest> {
+  const client = await mqtt.connectAsync(url, { clientId, clean: false, reconnectPeriod: 2000 });
+  // MQTT.js sends the PUBACK of a QoS 1 message when handleMessage calls back: only after the commit.
+  client.handleMessage = (packet, done) => {
+    if (packet.cmd !== 'publish') return done();
+    const id = deviceOfTopic(packet.topic);
+    const parsed = decode(packet.payload as Buffer);
+    if (!id || 'problem' in parsed) {
+      const why = id ? 'malformed' : 'topic';
+      ingestStats.rejected[why] = (ingestStats.rejected[why] ?? 0) + 1;
+      return done();
+    }
+    deviceById(db, id)
+      .then(async (d) => {
+        if (!d) ingestStats.rejected.unauthorised = (ingestStats.rejected.unauthorised ?? 0) + 1;
+        else await ingest(db, d, parsed.telemetry);
+        done();
+      })
+      .catch((e: Error) => {
+        // Not acknowledged: the broker keeps the message for this persistent session and sends it again.
+        log.warn({ err: e }, 'telemetry not stored; not acknowledged');
+        client.end(true);
+      });
+  };
+  await client.subscribeAsync('jiayuan/devices/+/telemetry', { qos: 1 });
+  log.info({ url }, 'subscribed to the external MQTT broker');
+  return {
+    port: null,
+    async stop() {
+      await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,575 @@
+// Use cases of the device register, ingest and alarms (issue 7). Every message, whether it arrives over
+// MQTT or HTTP, goes through `ingest`: it is written in a batch (group commit) together with the
+// latest values, the rules' state and the alarms it raises, updates or clears, and the caller (the
+// MQTT broker before its PUBACK, the HTTP route before its answer) is told only after that commit.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { sql } from 'drizzle-orm';
+import { transaction } from '../../db/notified-worker.js';
+import { uuidv7 } from '../../db/ids.js';
+import type { Db, Executor } from '../../db/pool.js';
+import type { Caller, Ctx } from '../../http/context.js';
+import { problems } from '../../http/errors.js';
+import { auditedChange } from '../audit/service.js';
+import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../deadlines/service.js';
+import { emitMany } from '../events/service.js';
+import { dataScope, placeOf, regionBrief } from '../regions/service.js';
+import { placeSummary } from '../registry/lookup.js';
+import { DEVICE_TYPES, ELDERLY_ALARMS, type DeviceType, type Telemetry } from './model.js';
+import { applySamples, rulesFor, SEVERITIES, type Rule, type RuleState } from './rules.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+// ---- the register ---------------------------------------------------------------------------------
+
+export interface DeviceInput {
+  regionId?: string;
+  buildingId?: string;
+  roomId?: string;
+  type: DeviceType;
+  name: string;
+  lng?: number;
+  lat?: number;
+  attributes?: Record<string, unknown>;
+  residentId?: string;
+}
+
+function presentDevice(d: Record<string, unknown>) {
+  return {
+    id: d.id as string,
+    communityId: d.community_id as string,
+    type: d.type as string,
+    typeLabel: DEVICE_TYPES[d.type as DeviceType]?.label ?? (d.type as string),
+    fiwareType: DEVICE_TYPES[d.type as DeviceType]?.fiware ?? 'Device',
+    name: d.name as string,
+    gridId: (d.grid_id as string | null) ?? null,
+    buildingId: (d.building_id as string | null) ?? null,
+    roomId: (d.room_id as string | null) ?? null,
+    address: (d.address as string | null) ?? null,
+    lng: (d.lng as number | null) ?? null,
+    lat: (d.lat as number | null) ?? null,
+    attributes: (d.attributes as Record<string, unknown>) ?? {},
+    status: d.status as string,
+    lastSeenAt: d.last_seen_at ? new Date(d.last_seen_at as string).toISOString() : null,
+    latest: (d.latest as Record<string, { value: unknown; ts: string }> | null) ?? {},
+  };
+}
+
+/** Registers a device at a place; its credentials (MQTT username = id, password) are shown once. */
+export async function createDevice(ctx: Ctx, input: DeviceInput) {
+  let where: {
+    communityId: string;
+    gridId: string | null;
+    buildingId: string | null;
+    roomId: string | null;
+    path: string;
+    address: string | null;
+  };
+  let lng = input.lng ?? null;
+  let lat = input.lat ?? null;
+  if (input.roomId || input.buildingId) {
+    const p = await placeSummary(ctx.db, { roomId: input.roomId, buildingId: input.buildingId });
+    if (!p) throw problems.field(input.roomId ? 'body.roomId' : 'body.buildingId', input.roomId ? '房屋不存在' : '楼栋不存在');
+    const brief = await regionBrief(ctx.db, p.gridId ?? p.communityId);
+    where = {
+      communityId: p.communityId,
+      gridId: p.gridId,
+      buildingId: p.buildingId,
+      roomId: p.roomId,
+      path: brief!.path,
+      address: p.address,
+    };
+    lng ??= p.lng;
+    lat ??= p.lat;
+  } else if (input.regionId) {
+    const p = await placeOf(ctx.db, input.regionId);
+    if (!p) throw problems.field('body.regionId', '应为社区或网格');
+    where = { communityId: p.communityId, gridId: p.gridId, buildingId: null, roomId: null, path: p.path, address: null };
+  } else throw problems.field('body.regionId', '请提供安装位置：社区/网格、楼栋或房屋');
+  if (!ctx.caller.regionPath || !(where.path.startsWith(ctx.caller.regionPath) || ctx.caller.regionPath.startsWith(where.path)))
+    throw problems.outOfScope('安装位置不在您的管辖范围内');
+  const id = uuidv7();
+  const password = randomBytes(24).toString('base64url');
+  await auditedChange(
+    ctx,
+    {
+      targetType: 'device',
+      targetId: () => id,
+      scopePath: () => where.path,
+      statusCode: 201,
+      detail: () => ({ type: input.type, name: input.name }),
+    },
+    async (tx: Executor) => {
+      await tx.execute(sql`
+        insert into devices (community_id, id, type, name, grid_id, building_id, room_id, address, lng, lat, attributes, secret_hash, resident_id)
+        values (${where.communityId}, ${id}, ${input.type}, ${input.name}, ${where.gridId}, ${where.buildingId}, ${where.roomId}, ${where.address},
+          ${lng}, ${lat}, ${JSON.stringify(input.attributes ?? {})}::jsonb, ${sha256(password)}, ${input.residentId ?? null})`);
+    },
+  );
+  return { ...(await deviceDetail(ctx.db, id)), credentials: { username: id, password } };
+}
+
+const LATEST = sql.raw(`(select jsonb_object_agg(l.key, jsonb_build_object('value', l.value, 'ts', l.ts))
+   from device_latest l where l.community_id = d.community_id and l.device_id = d.id) as latest`);
+
+export async function listDevices(db: Db, caller: Caller, q: { communityId?: string; type?: string; buildingId?: string }) {
+  const w = await dataScope(db, caller);
+  const ids = q.communityId ? w.communityIds.filter((c) => c === q.communityId) : w.communityIds;
+  const r = await db.execute(sql`
+    select d.*, ${LATEST} from devices d
+    where d.community_id = any(${sql.param(ids)}::uuid[]) ${w.gridIds ? sql`and d.grid_id = any(${sql.param(w.gridIds)}::uuid[])` : sql``}
+      ${q.type ? sql`and d.type = ${q.type}` : sql``} ${q.buildingId ? sql`and d.building_id = ${q.buildingId}` : sql``}
+    order by d.type, d.name limit 2000`);
+  return (r.rows as Record<string, unknown>[]).map(presentDevice);
+}
+
+export async function deviceDetail(db: Db, id: string) {
+  const r = await db.execute(sql`select d.*, ${LATEST} from devices d where d.id = ${id}`);
+  const d = r.rows[0] as Record<string, unknown> | undefined;
+  if (!d) throw problems.notFound('设备');
+  return presentDevice(d);
+}
+
+export async function devicePath(db: Db, id: string): Promise<string | null> {
+  const r = await db.execute(
+    sql`select r.path from devices d join regions r on r.id = coalesce(d.grid_id, d.community_id) where d.id = ${id}`,
+  );
+  return (r.rows[0] as { path: string } | undefined)?.path ?? null;
+}
+
+/** Chart data: a key's values between two times, averaged per bucket. */
+export async function series(db: Db, id: string, key: string, from: Date, to: Date, bucketSeconds: number) {
+  const r = await db.execute(sql`select community_id from devices where id = ${id}`);
+  const communityId = (r.rows[0] as { community_id: string } | undefined)?.community_id;
+  if (!communityId) throw problems.notFound('设备');
+  const rows = await db.execute(sql`
+    select date_bin(make_interval(secs => ${bucketSeconds}), ts, '2000-01-01') as t, avg(value)::float8 as avg, min(value)::float8 as min,
+      max(value)::float8 as max, count(*)::int as n
+    from telemetry where community_id = ${communityId} and device_id = ${id} and key = ${key}
+      and ts >= ${from.toISOString()}::timestamptz and ts < ${to.toISOString()}::timestamptz
+    group by 1 order by 1`);
+  return (rows.rows as { t: string; avg: number; min: number; max: number; n: number }[]).map((x) => ({
+    t: new Date(x.t).toISOString(),
+    avg: x.avg,
+    min: x.min,
+    max: x.max,
+    n: x.n,
+  }));
+}
+
+// ---- device authentication (cached: checked once per connection over MQTT, per request over HTTP) ----
+
+export interface DeviceAuth {
+  id: string;
+  communityId: string;
+  type: DeviceType;
+  gridId: string | null;
+  buildingId: string | null;
+  roomId: string | null;
+}
+
+const authCache = new Map<string, { hash: string; device: DeviceAuth | null; at: number }>();
+const AUTH_TTL_MS = 30_000;
+
+export async function authenticateDevice(db: Db, id: string, password: string): Promise<DeviceAuth | null> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+  let hit = authCache.get(id);
+  if (!hit || Date.now() - hit.at > AUTH_TTL_MS) {
+    const r = await db.execute(
+      sql`select community_id, id, type, grid_id, building_id, room_id, secret_hash, status from devices where id = ${id}`,
+    );
+    const d = r.rows[0] as Record<string, string | null> | undefined;
+    hit = {
+      hash: d?.secret_hash ?? '',
+      device:
+        d && d.status === 'active'
+          ? {
+              id,
+              communityId: d.community_id!,
+              type: d.type as DeviceType,
+              gridId: d.grid_id ?? null,
+              buildingId: d.building_id ?? null,
+              roomId: d.room_id ?? null,
+            }
+          : null,
+      at: Date.now(),
+    };
+    authCache.set(id, hit);
+  }
+  if (!hit.device) return null;
+  const a = Buffer.from(sha256(password), 'hex');
+  const b = Buffer.from(hit.hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b) ? hit.device : null;
+}
+
+// ---- ingest: batched, durable before acknowledgement --------------------------------------------------
+
+/** Rejected messages, counted (never fatal): malformed, unauthorised, unknown device. */
+export const ingestStats = { accepted: 0, rejected: { malformed: 0, unauthorised: 0, topic: 0 } as Record<string, number> };
+
+interface Pending {
+  device: DeviceAuth;
+  telemetry: Telemetry;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+const MAX_BATCH = 2000;
+const queues = new Map<Db, { items: Pending[]; writing: boolean }>();
+
+/** Stores one message; resolves once it (and everything it caused) is committed. */
+export function ingest(db: Db, device: DeviceAuth, telemetry: Telemetry): Promise<void> {
+  let q = queues.get(db);
+  if (!q) queues.set(db, (q = { items: [], writing: false }));
+  const queue = q;
+  return new Promise((resolve, reject) => {
+    queue.items.push({ device, telemetry, resolve, reject });
+    if (!queue.writing) void drain(db, queue);
+  });
+}
+
+async function drain(db: Db, q: { items: Pending[]; writing: boolean }) {
+  q.writing = true;
+  try {
+    while (q.items.length) {
+      const batch = q.items.splice(0, MAX_BATCH);
+      try {
+        await writeBatch(db, batch);
+        ingestStats.accepted += batch.length;
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+  } finally {
+    q.writing = false;
+  }
+}
+
+/** Alarm events of this process, for the live alarm centre (SSE). */
+export const alarmFeed = new EventEmitter();
+alarmFeed.setMaxListeners(0);
+
+async function writeBatch(db: Db, batch: Pending[]) {
+  // Telemetry rows: numbers and booleans as numbers, strings as text.
+  const tc: string[] = [];
+  const td: string[] = [];
+  const tt: string[] = [];
+  const tk: string[] = [];
+  const tv: (number | null)[] = [];
+  const ts: (string | null)[] = [];
+  const latest = new Map<string, { c: string; d: string; k: string; v: unknown; t: number }>();
+  for (const { device, telemetry } of batch)
+    for (const [k, v] of Object.entries(telemetry.values)) {
+      tc.push(device.communityId);
+      td.push(device.id);
+      tt.push(new Date(telemetry.ts).toISOString());
+      tk.push(k);
+      tv.push(typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : null);
+      ts.push(typeof v === 'string' ? v : null);
+      const key = `${device.id}\u0000${k}`;
+      const prev = latest.get(key);
+      if (!prev || prev.t <= telemetry.ts) latest.set(key, { c: device.communityId, d: device.id, k, v, t: telemetry.ts });
+    }
+  const lt = [...latest.values()];
+  // Rules, per device in message order.
+  const byDevice = new Map<string, { device: DeviceAuth; samples: Telemetry[] }>();
+  for (const { device, telemetry } of batch) {
+    const e = byDevice.get(device.id);
+    if (e) e.samples.push(telemetry);
+    else byDevice.set(device.id, { device, samples: [telemetry] });
+  }
+  await transaction(db, async (tx) => {
+    await tx.execute(sql`
+      insert into telemetry (community_id, device_id, ts, key, value, text_value)
+      select * from unnest(${sql.param(tc)}::uuid[], ${sql.param(td)}::uuid[], ${sql.param(tt)}::timestamptz[], ${sql.param(tk)}::text[],
+        ${sql.param(tv)}::float8[], ${sql.param(ts)}::text[])
+      on conflict do nothing`);
+    await tx.execute(sql`
+      insert into device_latest (community_id, device_id, key, value, ts)
+      select * from unnest(${sql.param(lt.map((x) => x.c))}::uuid[], ${sql.param(lt.map((x) => x.d))}::uuid[], ${sql.param(lt.map((x) => x.k))}::text[],
+        ${sql.param(lt.map((x) => JSON.stringify(x.v)))}::jsonb[], ${sql.param(lt.map((x) => new Date(x.t).toISOString()))}::timestamptz[])
+      on conflict (community_id, device_id, key) do update set value = excluded.value, ts = excluded.ts where device_latest.ts <= excluded.ts`);
+    await tx.execute(sql`
+      update devices d set last_seen_at = now() from unnest(${sql.param([...byDevice.values()].map((x) => x.device.communityId))}::uuid[],
+        ${sql.param([...byDevice.keys()])}::uuid[]) as x(c, i) where d.community_id = x.c and d.id = x.i`);
+    await applyRules(tx, [...byDevice.values()]);
+  });
+}
+
+interface RaisedAlarm {
+  id: string;
+  communityId: string;
+  deviceId: string;
+  type: string;
+  severity: string;
+  label: string;
+  fresh: boolean;
+}
+
+async function applyRules(tx: Executor, devices: { device: DeviceAuth; samples: Telemetry[] }[]) {
+  const withRules = devices.filter((d) => rulesFor(d.device.type).length > 0);
+  if (!withRules.length) return;
+  const r = await tx.execute(sql`
+    select device_id, rule_id, state from device_rule_state
+    where (community_id, device_id) in (select * from unnest(${sql.param(withRules.map((d) => d.device.communityId))}::uuid[],
+      ${sql.param(withRules.map((d) => d.device.id))}::uuid[]))`);
+  const states = new Map(
+    (r.rows as { device_id: string; rule_id: string; state: RuleState }[]).map((x) => [`${x.device_id}/${x.rule_id}`, x.state]),
+  );
+  const newStates: { c: string; d: string; r: string; s: RuleState }[] = [];
+  const raise: { device: DeviceAuth; rule: Rule; value: unknown; at: number }[] = [];
+  const bump: { device: DeviceAuth; rule: Rule; value: unknown; at: number }[] = [];
+  const clear: { device: DeviceAuth; rule: Rule; at: number }[] = [];
+  for (const { device, samples } of withRules)
+    for (const rule of rulesFor(device.type)) {
+      const before = states.get(`${device.id}/${rule.id}`);
+      const { state, outcomes } = applySamples(rule, before, samples);
+      if (JSON.stringify(state) !== JSON.stringify(before)) newStates.push({ c: device.communityId, d: device.id, r: rule.id, s: state });
+      const at = samples[samples.length - 1]!.ts;
+      for (const o of outcomes) {
+        if ('raise' in o) raise.push({ device, rule, value: o.raise.value, at });
+        else if ('update' in o) bump.push({ device, rule, value: o.update.value, at });
+        else clear.push({ device, rule, at });
+      }
+    }
+  if (newStates.length)
+    await tx.execute(sql`
+      insert into device_rule_state (community_id, device_id, rule_id, state)
+      select * from unnest(${sql.param(newStates.map((x) => x.c))}::uuid[], ${sql.param(newStates.map((x) => x.d))}::uuid[],
+        ${sql.param(newStates.map((x) => x.r))}::text[], ${sql.param(newStates.map((x) => JSON.stringify(x.s)))}::jsonb[])
+      on conflict (community_id, device_id, rule_id) do update set state = excluded.state`);
+  const events: { topic: string; payload: Record<string, unknown>; communityId: string }[] = [];
+  // Raised: one active alarm per device and type; if one is already active (raised by another rule or
+  // left from before), it is updated instead.
+  for (const x of raise) {
+    const res = await tx.execute(sql`
+      insert into alarms (community_id, id, device_id, type, label, severity, first_at, last_at, value, grid_id, building_id)
+      values (${x.device.communityId}, ${uuidv7()}, ${x.device.id}, ${x.rule.alarmType}, ${x.rule.label}, ${x.rule.severity},
+        ${new Date(x.at).toISOString()}, ${new Date(x.at).toISOString()}, ${JSON.stringify(x.value)}::jsonb, ${x.device.gridId}, ${x.device.buildingId})
+      on conflict (community_id, device_id, type) where status = 'active'
+      do update set last_at = excluded.last_at, count = alarms.count + 1, value = excluded.value
+      returning id, (xmax = 0) as fresh`);
+    const row = res.rows[0] as { id: string; fresh: boolean };
+    const a: RaisedAlarm = {
+      ...row,
+      communityId: x.device.communityId,
+      deviceId: x.device.id,
+      type: x.rule.alarmType,
+      severity: x.rule.severity,
+      label: x.rule.label,
+    };
+    events.push({
+      topic: row.fresh ? 'devices.alarm-raised' : 'devices.alarm-updated',
+      payload: { ...a, deviceType: x.device.type, buildingId: x.device.buildingId, gridId: x.device.gridId, roomId: x.device.roomId },
+      communityId: a.communityId,
+    });
+    if (row.fresh && ELDERLY_ALARMS.has(a.type))
+      await scheduleDeadlines(tx, [
+        { communityId: a.communityId, kind: 'devices.escalate', subjectId: row.id, dueAt: new Date(), payload: { level: 0 } },
+      ]);
+  }
+  for (const x of bump) {
+    const res = await tx.execute(sql`
+      update alarms set last_at = greatest(last_at, ${new Date(x.at).toISOString()}::timestamptz), count = count + 1, value = ${JSON.stringify(x.value)}::jsonb
+      where community_id = ${x.device.communityId} and device_id = ${x.device.id} and type = ${x.rule.alarmType} and status = 'active' returning id`);
+    if (res.rows.length)
+      events.push({
+        topic: 'devices.alarm-updated',
+        payload: { id: (res.rows[0] as { id: string }).id, deviceId: x.device.id, type: x.rule.alarmType },
+        communityId: x.device.communityId,
+      });
+  }
+  for (const x of clear) {
+    const res = await tx.execute(sql`
+      update alarms set status = 'cleared', cleared_at = ${new Date(x.at).toISOString()}::timestamptz
+      where community_id = ${x.device.communityId} and device_id = ${x.device.id} and type = ${x.rule.alarmType} and status = 'active' returning id`);
+    if (res.rows.length)
+      events.push({
+        topic: 'devices.alarm-cleared',
+        payload: { id: (res.rows[0] as { id: string }).id, deviceId: x.device.id, type: x.rule.alarmType },
+        communityId: x.device.communityId,
+      });
+  }
+  await emitMany(tx, events);
+}
+
+// ---- alarms -------------------------------------------------------------------------------------------
+
+function presentAlarm(a: Record<string, unknown>) {
+  const first = new Date(a.first_at as string);
+  const ack = a.acknowledged_at ? new Date(a.acknowledged_at as string) : null;
+  const arrived = a.arrived_at ? new Date(a.arrived_at as string) : null;
+  return {
+    id: a.id as string,
+    communityId: a.community_id as string,
+    deviceId: a.device_id as string,
+    deviceName: (a.device_name as string | undefined) ?? null,
+    deviceType: (a.device_type as string | undefined) ?? null,
+    address: (a.address as string | null | undefined) ?? null,
+    type: a.type as string,
+    label: a.label as string,
+    severity: a.severity as string,
+    severityLabel: SEVERITIES[a.severity as keyof typeof SEVERITIES] ?? (a.severity as string),
+    status: a.status as string,
+    acknowledged: a.acknowledged as boolean,
+    acknowledgedBy: (a.acknowledged_by as string | null) ?? null,
+    acknowledgedAt: ack?.toISOString() ?? null,
+    arrivedAt: arrived?.toISOString() ?? null,
+    arrivedBy: (a.arrived_by as string | null) ?? null,
+    assigneeName: (a.assignee_name as string | null) ?? null,
+    firstAt: first.toISOString(),
+    lastAt: new Date(a.last_at as string).toISOString(),
+    count: a.count as number,
+    value: a.value ?? null,
+    clearedAt: a.cleared_at ? new Date(a.cleared_at as string).toISOString() : null,
+    gridEventId: (a.grid_event_id as string | null) ?? null,
+    responseMinutes: ack ? Math.round(((ack.getTime() - first.getTime()) / 60000) * 10) / 10 : null,
+    arrivalMinutes: arrived ? Math.round(((arrived.getTime() - first.getTime()) / 60000) * 10) / 10 : null,
+  };
+}
+
+export async function listAlarms(
+  db: Db,
+  caller: Caller,
+  q: { communityId?: string; buildingId?: string; status?: string; acknowledged?: boolean; limit: number },
+) {
+  const w = await dataScope(db, caller);
+  const ids = q.communityId ? w.communityIds.filter((c) => c === q.communityId) : w.communityIds;
+  const r = await db.execute(sql`
+    select a.*, d.name as device_name, d.type as device_type, d.address from alarms a
+    join devices d on d.community_id = a.community_id and d.id = a.device_id
+    where a.community_id = any(${sql.param(ids)}::uuid[]) ${w.gridIds ? sql`and a.grid_id = any(${sql.param(w.gridIds)}::uuid[])` : sql``}
+      ${q.buildingId ? sql`and a.building_id = ${q.buildingId}` : sql``} ${q.status ? sql`and a.status = ${q.status}` : sql``}
+      ${q.acknowledged !== undefined ? sql`and a.acknowledged = ${q.acknowledged}` : sql``}
+    order by (a.status = 'active') desc, a.last_at desc limit ${q.limit}`);
+  return (r.rows as Record<string, unknown>[]).map(presentAlarm);
+}
+
+export async function alarmPath(db: Db, id: string): Promise<string | null> {
+  const r = await db.execute(
+    sql`select r.path from alarms a join regions r on r.id = coalesce(a.grid_id, a.community_id) where a.id = ${id}`,
+  );
+  return (r.rows[0] as { path: string } | undefined)?.path ?? null;
+}
+
+export async function alarmDetail(db: Db, id: string) {
+  const r = await db.execute(sql`
+    select a.*, d.name as device_name, d.type as device_type, d.address from alarms a
+    join devices d on d.community_id = a.community_id and d.id = a.device_id where a.id = ${id}`);
+  const a = r.rows[0] as Record<string, unknown> | undefined;
+  if (!a) throw problems.notFound('告警');
+  const c = await db.execute(sql`
+    select kind, author, text, at from alarm_comments where community_id = ${a.community_id as string} and alarm_id = ${id} order by at, id`);
+  return {
+    ...presentAlarm(a),
+    log: (c.rows as Record<string, unknown>[]).map((x) => ({
+      kind: x.kind as string,
+      author: x.author as string,
+      text: x.text as string,
+      at: new Date(x.at as string).toISOString(),
+    })),
+  };
+}
+
+export type AlarmAction = 'ack' | 'comment' | 'assign' | 'arrive' | 'clear';
+
+/** Acknowledge, comment, assign, record arrival on site (elderly emergencies), or clear by hand. */
+export async function actOnAlarm(ctx: Ctx, id: string, input: { action: AlarmAction; text?: string; assigneeName?: string }) {
+  const r = await ctx.db.execute(sql`select community_id, status, acknowledged, arrived_at from alarms where id = ${id}`);
+  const a = r.rows[0] as { community_id: string; status: string; acknowledged: boolean; arrived_at: string | null } | undefined;
+  if (!a) throw problems.notFound('告警');
+  if (input.action === 'comment' && !input.text?.trim()) throw problems.field('body.text', '请填写内容');
+  if (input.action === 'assign' && !input.assigneeName?.trim()) throw problems.field('body.assigneeName', '请填写负责人');
+  if (input.action === 'ack' && a.acknowledged) throw problems.conflict('告警已确认');
+  if (input.action === 'arrive' && a.arrived_at) throw problems.conflict('已记录到场');
+  if (input.action === 'clear' && a.status !== 'active') throw problems.conflict('告警已清除');
+  const path = (await alarmPath(ctx.db, id))!;
+  const who = ctx.caller.displayName;
+  await auditedChange(
+    ctx,
+    { targetType: 'alarm', targetId: () => id, scopePath: () => path, detail: () => ({ action: input.action }) },
+    async (tx: Executor) => {
+      const set =
+        input.action === 'ack'
+          ? sql`acknowledged = true, acknowledged_by = ${who}, acknowledged_at = now()`
+          : input.action === 'arrive'
+            ? // Arriving on site is also an acknowledgement.
+              sql`arrived_at = now(), arrived_by = ${who}, acknowledged = true, acknowledged_by = coalesce(acknowledged_by, ${who}), acknowledged_at = coalesce(acknowledged_at, now())`
+            : input.action === 'assign'
+              ? sql`assignee_name = ${input.assigneeName!}`
+              : input.action === 'clear'
+                ? sql`status = 'cleared', cleared_at = now()`
+                : sql`last_at = last_at`;
+      await tx.execute(sql`update alarms set ${set} where community_id = ${a.community_id} and id = ${id}`);
+      await tx.execute(sql`
+      insert into alarm_comments (community_id, id, alarm_id, author, kind, text)
+      values (${a.community_id}, ${uuidv7()}, ${id}, ${who}, ${input.action}, ${input.text ?? input.assigneeName ?? ''})`);
+      if (input.action === 'ack' || input.action === 'arrive') await cancelDeadlines(tx, a.community_id, id, 'devices.escalate');
+      await emitMany(tx, [{ topic: 'devices.alarm-updated', payload: { id, action: input.action }, communityId: a.community_id }]);
+    },
+  );
+  return alarmDetail(ctx.db, id);
+}
+
+// ---- escalation chains (elderly SOS and falls, `003` L2P6) -----------------------------------------------
+
+/** Who is told at each level until someone acknowledges: family and the grid worker at once, then the community, then the street. */
+export const ESCALATION = [
+  { afterMinutes: 0, group: '家属与网格员' },
+  { afterMinutes: 5, group: '社区值班人员' },
+  { afterMinutes: 10, group: '街道应急值班' },
+] as const;
+
+let registered = false;
+export function registerDeviceDeadlines(): void {
+  if (registered) return;
+  registered = true;
+  registerDeadlineHandler('devices.escalate', async (tx, due) => {
+    for (const d of due) {
+      const level = Number((d.payload as { level?: number } | null)?.level ?? 0);
+      const r = await tx.execute(
+        sql`select first_at, acknowledged, status from alarms where community_id = ${d.communityId} and id = ${d.subjectId}`,
+      );
+      const a = r.rows[0] as { first_at: string; acknowledged: boolean; status: string } | undefined;
+      if (!a || a.acknowledged) continue;
+      const step = ESCALATION[level]!;
+      await tx.execute(sql`
+        insert into alarm_comments (community_id, id, alarm_id, author, kind, text, at)
+        values (${d.communityId}, ${uuidv7()}, ${d.subjectId}, '系统', 'notify', ${`已通知${step.group}（第 ${level + 1} 级）`}, ${d.dueAt.toISOString()})`);
+      const next = ESCALATION[level + 1];
+      if (next)
+        await scheduleDeadlines(tx, [
+          {
+            communityId: d.communityId,
+            kind: 'devices.escalate',
+            subjectId: d.subjectId,
+            dueAt: new Date(new Date(a.first_at).getTime() + next.afterMinutes * 60_000),
+            payload: { level: level + 1 },
+          },
+        ]);
+    }
+  });
+}
+
+// ---- telemetry partitions and retention ---------------------------------------------------------------
+
+/** Prepares the coming days' partitions and drops those older than the retention. */
+export async function maintainTelemetry(db: Db, retentionDays: number): Promise<{ created: number; dropped: string[] }> {
+  const made = await db.execute(sql`select telemetry_ensure_partitions(1, 7) as n`);
+  const old = await db.execute(sql`
+    select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+    where p.relname = 'telemetry' and c.relname ~ '^telemetry_[0-9]{8}$'
+      and to_date(substring(c.relname from 11), 'YYYYMMDD') < current_date - ${retentionDays}::int`);
+  const dropped = (old.rows as { relname: string }[]).map((r) => r.relname);
+  for (const name of dropped) await db.execute(sql.raw(`drop table if exists "${name}"`));
+  return { created: Number((made.rows[0] as { n: number }).n), dropped };
+}
+
+/** Runs maintenance now and every hour (a missed run only delays it; the default partition takes any stray sample). */
+export function startTelemetryMaintenance(db: Db, retentionDays: number, onError: (e: unknown) => void): () => void {
+  const run = () => maintainTelemetry(db, retentionDays).catch(onError);
+  void run();
+  const timer = setInterval(run, 3600_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

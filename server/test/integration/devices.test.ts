@@ -1,0 +1,204 @@
+// Devices, ingest over HTTP and MQTT (embedded broker and the machine's Mosquitto), rules → alarms,
+// linkage to grid events, elderly emergency escalation (issue 7), against a real PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fireDue } from '../../src/modules/deadlines/service.js';
+import { dispatchBatch } from '../../src/modules/events/service.js';
+import { startEmbeddedBroker, startExternalIngest, type MqttIngest } from '../../src/modules/devices/mqtt.js';
+import { freePort } from '../../src/db/embedded.js';
+import { setupTestApp, type TestApp } from '../helpers.js';
+
+let t: TestApp;
+let admin: string;
+let liuan: string;
+let building: string;
+const log = { info: () => {}, warn: () => {} };
+
+async function register(body: Record<string, unknown>) {
+  const r = await t.call('POST', '/api/devices', { token: admin, body: { buildingId: building, ...body } });
+  expect(r.statusCode, r.body).toBe(201);
+  return r.json() as { id: string; credentials: { username: string; password: string } };
+}
+
+function send(d: { id: string; credentials: { password: string } }, body: unknown, password = d.credentials.password) {
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/devices/${d.id}/telemetry`,
+    headers: { authorization: `Basic ${Buffer.from(`${d.id}:${password}`).toString('base64')}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
+}
+
+const alarmsOf = async (deviceId: string) =>
+  ((await t.call('GET', '/api/alarms', { token: admin, query: { communityId: liuan } })).json() as { deviceId: string }[]).filter(
+    (a) => a.deviceId === deviceId,
+  );
+
+beforeAll(async () => {
+  t = await setupTestApp();
+  admin = await t.login('liuan_admin');
+  liuan = await t.region('柳岸社区');
+  const { rows } = await t.db.$client.query<{ id: string }>('select id from buildings where community_id = $1 order by id limit 1', [
+    liuan,
+  ]);
+  building = rows[0]!.id;
+});
+afterAll(() => t.close());
+
+describe('register and HTTP ingest', () => {
+  it('registers a device with credentials shown once; refuses wrong credentials and malformed payloads; stores the latest values', async () => {
+    const d = await register({ type: 'smoke_detector', name: '3栋1单元楼道烟感' });
+    expect(d.credentials.username).toBe(d.id);
+    const { rows } = await t.db.$client.query('select secret_hash from devices where id = $1', [d.id]);
+    expect(rows[0].secret_hash).not.toContain(d.credentials.password);
+    expect((await send(d, { values: { smoke: false } }, 'wrong')).statusCode).toBe(401);
+    const bad = await send(d, { values: { smoke: { nested: true } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('body.values.smoke');
+    const ok = await send(d, { values: { smoke: false, battery: 87 } });
+    expect(ok.statusCode, ok.body).toBe(202);
+    const detail = (await t.call('GET', `/api/devices/${d.id}`, { token: admin })).json();
+    expect(detail.latest.battery.value).toBe(87);
+    expect(detail.fiwareType).toBe('Device');
+  });
+
+  it('malformed payloads never cause a 5xx', async () => {
+    const d = await register({ type: 'temperature_humidity', name: '配电房温湿度' });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (body) => {
+        const r = await send(d, body);
+        expect(r.statusCode === 202 || r.statusCode === 400).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('rules → alarms', () => {
+  it('a smoke alarm is raised once, repeats update it, it clears, and a fire becomes an urgent grid event', async () => {
+    const d = await register({ type: 'smoke_detector', name: '2栋地下室烟感' });
+    await send(d, { values: { smoke: true } });
+    await send(d, { values: { smoke: true } });
+    let list = await alarmsOf(d.id);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ deviceId: d.id, type: 'fire', severity: 'critical', status: 'active', count: 2 });
+    // Linkage (`003` L3P2): the outbox delivers the raised alarm; a grid event follows.
+    while ((await dispatchBatch(t.db)) > 0) {
+      /* deliver */
+    }
+    const detail = (await t.call('GET', `/api/alarms/${(list[0] as unknown as { id: string }).id}`, { token: admin })).json();
+    expect(detail.gridEventId).toBeTruthy();
+    const ev = (await t.call('GET', `/api/grid/events/${detail.gridEventId}`, { token: admin })).json();
+    expect(ev).toMatchObject({ categoryCode: 'safety.fire', urgency: 'urgent', reporterKind: 'device', buildingId: building });
+    await send(d, { values: { smoke: false } });
+    list = await alarmsOf(d.id);
+    expect(list[0]).toMatchObject({ status: 'cleared' });
+    // A new fire is a new alarm.
+    await send(d, { values: { smoke: true } });
+    expect((await alarmsOf(d.id)).filter((a) => (a as unknown as { status: string }).status === 'active')).toHaveLength(1);
+  });
+
+  it('a duration rule raises only after the condition held for its time (the clock is the samples’)', async () => {
+    const d = await register({ type: 'temperature_humidity', name: '水泵房温度' });
+    const t0 = Date.now() - 30 * 60_000;
+    for (const m of [0, 3, 6, 9]) expect((await send(d, { ts: t0 + m * 60_000, values: { temperature: 38 } })).statusCode).toBe(202);
+    expect(await alarmsOf(d.id)).toHaveLength(0);
+    await send(d, { ts: t0 + 10 * 60_000, values: { temperature: 39 } });
+    expect(await alarmsOf(d.id)).toMatchObject([{ type: 'high_temperature', status: 'active' }]);
+    const series = (
+      await t.call('GET', `/api/devices/${d.id}/series`, {
+        token: admin,
+        query: { key: 'temperature', from: new Date(t0 - 60_000).toISOString(), to: new Date().toISOString(), bucket: '300' },
+      })
+    ).json();
+    expect(series.reduce((s: number, b: { n: number }) => s + b.n, 0)).toBe(5);
+  });
+
+  it('an elderly SOS escalates until acknowledged; arrival is recorded and counts for `003` L2P6', async () => {
+    const d = await register({ type: 'sos_button', name: '独居老人一键呼救' });
+    await send(d, { values: { pressed: true } });
+    const [a] = (await alarmsOf(d.id)) as unknown as { id: string }[];
+    await fireDue(t.db, new Date());
+    await fireDue(t.db, new Date(Date.now() + 6 * 60_000));
+    let detail = (await t.call('GET', `/api/alarms/${a!.id}`, { token: admin })).json();
+    expect(detail.log.filter((l: { kind: string }) => l.kind === 'notify').map((l: { text: string }) => l.text)).toEqual([
+      '已通知家属与网格员（第 1 级）',
+      '已通知社区值班人员（第 2 级）',
+    ]);
+    const grid = await t.login('liuan_grid1');
+    expect((await t.call('POST', `/api/alarms/${a!.id}/actions`, { token: grid, body: { action: 'arrive' } })).statusCode).toBe(200);
+    expect(await fireDue(t.db, new Date(Date.now() + 20 * 60_000))).toBe(0); // acknowledged: the chain stopped
+    detail = (await t.call('GET', `/api/alarms/${a!.id}`, { token: admin })).json();
+    expect(detail.acknowledged).toBe(true);
+    expect(detail.arrivalMinutes).toBeLessThan(15);
+    const card = (
+      await t.call('GET', '/api/evaluation/scorecard', { token: admin, query: { communityId: liuan, framework: 'DB37/T 3890.3-2020' } })
+    ).json();
+    const c = card.indicators
+      .find((i: { code: string }) => i.code === 'L2P6')
+      .criteria.find((x: { provenance: { measure?: string } | null }) => x.provenance?.measure === 'devices.elderly-response-15min');
+    expect(c.met).toBe(true);
+    expect(c.provenance.records).toBeGreaterThan(0);
+  });
+});
+
+describe('MQTT ingest', () => {
+  let broker: MqttIngest;
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker(t.db, await freePort(), log, '127.0.0.1');
+  });
+  afterAll(() => broker.stop());
+
+  it('the embedded broker authenticates devices, acknowledges a QoS 1 message only once it is stored, and refuses other topics', async () => {
+    const d = await register({ type: 'water_meter', name: '1栋总水表' });
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: d.id, password: 'wrong', reconnectPeriod: 0, connectTimeout: 3000 }),
+    ).rejects.toThrow();
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+      username: d.id,
+      password: d.credentials.password,
+      reconnectPeriod: 0,
+    });
+    await c.publishAsync(`jiayuan/devices/${d.id}/telemetry`, JSON.stringify({ values: { reading: 1234.5 } }), { qos: 1 });
+    // Acknowledged → already in PostgreSQL.
+    const { rows } = await t.db.$client.query("select value from telemetry where device_id = $1 and key = 'reading'", [d.id]);
+    expect(rows).toEqual([{ value: 1234.5 }]);
+    await c.publishAsync(`jiayuan/devices/${d.id}/telemetry`, 'not json', { qos: 1 }); // acknowledged, dropped, counted
+    const stats = (await t.call('GET', '/api/devices/ingest-stats', { token: admin })).json();
+    expect(stats.rejected.malformed).toBeGreaterThan(0);
+    await c.endAsync();
+    const other = await register({ type: 'water_meter', name: '2栋总水表' });
+    const c2 = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+      username: other.id,
+      password: other.credentials.password,
+      reconnectPeriod: 0,
+    });
+    const closed = new Promise<void>((r) => c2.once('close', () => r()));
+    c2.publish(`jiayuan/devices/${d.id}/telemetry`, JSON.stringify({ values: { reading: 1 } }), { qos: 1 });
+    await closed; // publishing as another device ends the connection
+    const { rows: after } = await t.db.$client.query("select count(*)::int as n from telemetry where device_id = $1 and key = 'reading'", [
+      d.id,
+    ]);
+    expect(after[0].n).toBe(1);
+  });
+
+  it('with an external broker (the machine’s Mosquitto) the platform reads as an ordinary client and stores what devices publish', async () => {
+    const ingest = await startExternalIngest(t.db, 'mqtt://127.0.0.1:1883', log, `jiayuan-test-${randomUUID().slice(0, 8)}`);
+    try {
+      const d = await register({ type: 'electricity_meter', name: '配电箱电表' });
+      const dev = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { reconnectPeriod: 0 });
+      await dev.publishAsync(`jiayuan/devices/${d.id}/telemetry`, JSON.stringify({ values: { kwh: 42.5 } }), { qos: 1 });
+      await dev.endAsync();
+      let n = 0;
+      for (let i = 0; i < 50 && n === 0; i++) {
+        n = (await t.db.$client.query("select count(*)::int as n from telemetry where device_id = $1 and key = 'kwh'", [d.id])).rows[0].n;
+        if (!n) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(n).toBe(1);
+    } finally {
+      await ingest.stop();
+    }
+  });
+});
