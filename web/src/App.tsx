@@ -20,6 +20,8 @@ const GridEventsPage = lazy(() => import('./pages/grid/GridEventsPage'));
 const GridDashboardPage = lazy(() => import('./pages/grid/GridDashboardPage'));
 const GridKpiPage = lazy(() => import('./pages/grid/GridKpiPage'));
 const GridSettingsPage = lazy(() => import('./pages/grid/GridSettingsPage'));
+const DevicesPage = lazy(() => import('./pages/devices/DevicesPage'));
+const AlarmsPage = lazy(() => import('./pages/devices/AlarmsPage'));
 const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
 const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
@@ -27,6 +29,11 @@ const VotesPage = lazy(() => import('./mobile/VotesPage'));
 const VotePage = lazy(() => import('./mobile/VotePage'));
 const DemocracyVotesPage = lazy(() => import('./pages/democracy/VotesPage'));
 const VoteNoticePage = lazy(() => import('./pages/democracy/NoticePage'));
+const ElectionsPage = lazy(() => import('./pages/democracy/ElectionsPage'));
+const BoardPage = lazy(() => import('./mobile/BoardPage'));
+const SupervisionPage = lazy(() => import('./pages/democracy/SupervisionPage'));
+const ConsultationsPage = lazy(() => import('./pages/democracy/ConsultationsPage'));
+const DecisionsPage = lazy(() => import('./pages/democracy/DecisionsPage'));
 
 function FullPageSpin() {
   return (
@@ -113,6 +120,16 @@ export function App() {
           <RequireAuth>
             <Suspense fallback={<FullPageSpin />}>
               <VotePage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/board"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <BoardPage />
             </Suspense>
           </RequireAuth>
         }
@@ -232,10 +249,58 @@ export function App() {
           }
         />
         <Route
+          path="devices"
+          element={
+            <RequirePermission permission="devices.read">
+              <DevicesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="devices/alarms"
+          element={
+            <RequirePermission permission="devices.read">
+              <AlarmsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
           path="democracy/votes"
           element={
             <RequirePermission permission="democracy.read">
               <DemocracyVotesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="democracy/elections"
+          element={
+            <RequirePermission permission="democracy.read">
+              <ElectionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="democracy/consultations"
+          element={
+            <RequirePermission permission="democracy.read">
+              <ConsultationsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="democracy/decisions"
+          element={
+            <RequirePermission permission="democracy.read">
+              <DecisionsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="democracy/supervision"
+          element={
+            <RequirePermission permission="democracy.read">
+              <SupervisionPage />
             </RequirePermission>
           }
         />

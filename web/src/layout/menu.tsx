@@ -1,6 +1,9 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BellOutlined,
+  WifiOutlined,
+  ControlOutlined,
   BankOutlined,
   AlertOutlined,
   BarChartOutlined,
@@ -12,6 +15,10 @@ import {
   HeartOutlined,
   HomeOutlined,
   CheckSquareOutlined,
+  CommentOutlined,
+  EyeOutlined,
+  ScheduleOutlined,
+  SolutionOutlined,
   IdcardOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -38,6 +45,7 @@ export interface MenuGroup {
 export const MENU_GROUPS: MenuGroup[] = [
   { key: 'registry', label: '基础信息库', icon: <DatabaseOutlined /> },
   { key: 'grid', label: '网格治理', icon: <ClusterOutlined /> },
+  { key: 'devices', label: '物联感知', icon: <WifiOutlined /> },
   { key: 'democracy', label: '民主议事', icon: <CheckSquareOutlined /> },
 ];
 
@@ -53,7 +61,13 @@ export const MENU: MenuEntry[] = [
   { path: '/grid/dashboard', label: '治理看板', icon: <DashboardOutlined />, permission: 'grid.read', group: 'grid' },
   { path: '/grid/kpis', label: '绩效考核', icon: <BarChartOutlined />, permission: 'grid.read', group: 'grid' },
   { path: '/grid/settings', label: '治理配置', icon: <SettingOutlined />, permission: 'grid.manage', group: 'grid' },
+  { path: '/devices/alarms', label: '告警中心', icon: <BellOutlined />, permission: 'devices.read', group: 'devices' },
+  { path: '/devices', label: '设备台账', icon: <ControlOutlined />, permission: 'devices.read', group: 'devices' },
   { path: '/democracy/votes', label: '投票表决', icon: <CheckSquareOutlined />, permission: 'democracy.read', group: 'democracy' },
+  { path: '/democracy/elections', label: '民主选举', icon: <SolutionOutlined />, permission: 'democracy.read', group: 'democracy' },
+  { path: '/democracy/consultations', label: '协商议事', icon: <CommentOutlined />, permission: 'democracy.read', group: 'democracy' },
+  { path: '/democracy/decisions', label: '五议两公开', icon: <ScheduleOutlined />, permission: 'democracy.read', group: 'democracy' },
+  { path: '/democracy/supervision', label: '民主监督', icon: <EyeOutlined />, permission: 'democracy.read', group: 'democracy' },
   { path: '/evaluation', label: '社区评价', icon: <TrophyOutlined />, permission: 'evaluation.read' },
   { path: '/users', label: '账号管理', icon: <TeamOutlined />, permission: 'users.read' },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read' },

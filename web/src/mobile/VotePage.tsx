@@ -33,7 +33,7 @@ function Ballot({ v, onDone }: { v: MyVote; onDone: (receipt: string, notice: st
       setChoice((c) => {
         if (c.includes(key)) return c.filter((k) => k !== key);
         if (c.length >= max) {
-          message.warning(`最多可选 ${max} 项`);
+          message.warning((v.kind as string) === 'election' ? `最多可选 ${max} 人` : `最多可选 ${max} 项`);
           return c;
         }
         return [...c, key];
@@ -61,13 +61,15 @@ function Ballot({ v, onDone }: { v: MyVote; onDone: (receipt: string, notice: st
   return (
     <div className="m-card" data-testid="m-ballot">
       <span className="m-label">
-        {v.method === 'single'
-          ? '请选择一项'
-          : v.method === 'multiple'
-            ? `可选多项（最多可选 ${max} 项）`
-            : v.method === 'approval'
-              ? '请选择您赞成的各项（可选多项）'
-              : '请按您的偏好依次点选全部选项（第一次点选为第一名）'}
+        {(v.kind as string) === 'election'
+          ? `请选择候选人，最多可选 ${max} 人（应选名额）`
+          : v.method === 'single'
+            ? '请选择一项'
+            : v.method === 'multiple'
+              ? `可选多项（最多可选 ${max} 项）`
+              : v.method === 'approval'
+                ? '请选择您赞成的各项（可选多项）'
+                : '请按您的偏好依次点选全部选项（第一次点选为第一名）'}
       </span>
       <div role={v.method === 'single' ? 'radiogroup' : 'group'} aria-label="选项">
         {v.options.map((o) => {

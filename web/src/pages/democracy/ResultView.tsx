@@ -1,7 +1,9 @@
 // The published result of a vote, shared by the phone page, the console drawer and the printable
 // notice: general votes as options with votes, share and a bar; owners' decisions as the 民法典第278条
-// figures (participation and agreement by headcount and exclusive area) with the reasons.
+// figures (participation and agreement by headcount and exclusive area) with the reasons; elections
+// (民主选举) as who was elected, ties at the last seat and unfilled seats, above the candidates' votes.
 import { area, channelLabel, type VoteResult } from './api';
+import type { ElectionOutcome } from './api2';
 
 function Bar({ share, passed }: { share: number; passed: boolean }) {
   return (
@@ -32,8 +34,10 @@ function Row({ label, value }: { label: string; value: string }) {
 export function ResultView({ data, showChannels = true }: { data: VoteResult; showChannels?: boolean }) {
   const { result } = data;
   const channels = Object.entries(result.byChannel ?? {});
+  const election = (result as { election?: ElectionOutcome }).election;
   return (
     <div data-testid="vote-result">
+      {election && <ElectionOutcomeView e={election} />}
       {result.owners ? (
         <OwnersResult t={result.owners} />
       ) : result.general ? (
@@ -114,6 +118,29 @@ function OwnersResult({ t }: { t: NonNullable<VoteResult['result']['owners']> })
         ))}
       </ol>
       <div style={{ color: '#6b778c', fontSize: 13 }}>依据：{t.rule}</div>
+    </div>
+  );
+}
+
+function ElectionOutcomeView({ e }: { e: ElectionOutcome }) {
+  return (
+    <div data-testid="vote-election-result" style={{ marginBottom: 16 }}>
+      <div
+        style={{ fontSize: 20, fontWeight: 700, color: e.valid ? '#389e0d' : '#cf1322', marginBottom: 8 }}
+        data-testid="vote-election-verdict"
+      >
+        {e.valid ? '选举有效' : '选举无效（参加投票人数未过半）'}
+        <span style={{ fontSize: 14, fontWeight: 400, color: '#6b778c', marginLeft: 8 }}>应选 {e.seats} 名</span>
+      </div>
+      <Row label="选民总数" value={`${e.eligible} 人`} />
+      <Row label="参加投票人数" value={`${e.participants} 人`} />
+      <Row label="当选" value={e.elected.length ? e.elected.map((x) => `${x.label}（${x.votes} 票）`).join('、') : '无人当选'} />
+      {e.tiedAtCut.length > 0 && (
+        <Row label="末位得票相等（另行选举）" value={e.tiedAtCut.map((x) => `${x.label}（${x.votes} 票）`).join('、')} />
+      )}
+      {e.unfilled > 0 && <Row label="未选足名额" value={`${e.unfilled} 名，另行选举`} />}
+      <div style={{ color: '#6b778c', fontSize: 13, marginTop: 4 }}>当选规则：{e.rule}</div>
+      <div style={{ fontWeight: 600, marginTop: 12 }}>候选人得票</div>
     </div>
   );
 }

@@ -1,0 +1,144 @@
+// One device: its fields, latest values, and a chart of one numeric key over a time range.
+import { Alert, Descriptions, Drawer, Empty, Segmented, Select, Space, Spin, Table, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { errorText } from '../../api/client';
+import { formatTime } from '../../lib/time';
+import { devicesApi, formatValue, telemetryTopic, type Device, type SeriesPoint } from './api';
+import { LineChart } from './LineChart';
+
+const RANGES = [
+  { value: 1, label: '1 小时', bucket: 60 },
+  { value: 24, label: '24 小时', bucket: 900 },
+  { value: 168, label: '7 天', bucket: 3600 },
+];
+
+type Series = { key: string; points: SeriesPoint[]; from: number; to: number } | { key: string; error: string };
+
+export function DeviceDrawer({ deviceId, onClose }: { deviceId: string | null; onClose: () => void }) {
+  const [device, setDevice] = useState<Device | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [chosenKey, setChosenKey] = useState<string | null>(null);
+  const [hours, setHours] = useState(24);
+  const [series, setSeries] = useState<Series | null>(null);
+
+  useEffect(() => {
+    if (!deviceId) return;
+    const ctrl = new AbortController();
+    devicesApi
+      .get(deviceId, ctrl.signal)
+      .then((d) => {
+        setDevice(d);
+        setError(null);
+      })
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setError(errorText(err));
+      });
+    return () => ctrl.abort();
+  }, [deviceId]);
+
+  const current = device && device.id === deviceId ? device : null;
+  // Numbers and booleans are stored as numbers (true = 1), so both can be drawn.
+  const numericKeys = useMemo(
+    () => (current ? Object.keys(current.latest).filter((k) => ['number', 'boolean'].includes(typeof current.latest[k]!.value)) : []),
+    [current],
+  );
+  const key = chosenKey && numericKeys.includes(chosenKey) ? chosenKey : (numericKeys[0] ?? null);
+  const seriesKey = JSON.stringify([deviceId, key, hours]);
+
+  useEffect(() => {
+    if (!deviceId || !key) return;
+    const ctrl = new AbortController();
+    const to = Date.now();
+    const from = to - hours * 3600_000;
+    const bucket = RANGES.find((r) => r.value === hours)?.bucket ?? 900;
+    devicesApi
+      .series(deviceId, { key, from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket }, ctrl.signal)
+      .then((points) => setSeries({ key: seriesKey, points, from, to }))
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setSeries({ key: seriesKey, error: errorText(err) });
+      });
+    return () => ctrl.abort();
+  }, [deviceId, key, hours, seriesKey]);
+
+  const shown = series?.key === seriesKey ? series : null;
+
+  return (
+    <Drawer open={!!deviceId} onClose={onClose} size={720} title={current ? current.name : '设备'} destroyOnHidden>
+      <div data-testid="device-drawer">
+        {error && <Alert type="error" showIcon title="设备加载失败" description={error} className="form-alert" />}
+        {!current && !error && (
+          <div className="center-pad">
+            <Spin />
+          </div>
+        )}
+        {current && (
+          <div style={{ display: 'flex', flexDirection: 'column', gap: 24 }}>
+            <Descriptions column={2} size="small" bordered>
+              <Descriptions.Item label="类型">{current.typeLabel}</Descriptions.Item>
+              <Descriptions.Item label="数据模型">{current.fiwareType}</Descriptions.Item>
+              <Descriptions.Item label="地址" span={2}>
+                {current.address ?? '—'}
+              </Descriptions.Item>
+              <Descriptions.Item label="坐标">
+                {current.lng !== null && current.lat !== null ? `${current.lng.toFixed(6)}, ${current.lat.toFixed(6)}` : '—'}
+              </Descriptions.Item>
+              <Descriptions.Item label="最近上报">{formatTime(current.lastSeenAt)}</Descriptions.Item>
+              <Descriptions.Item label="设备 ID" span={2}>
+                <Typography.Text className="mono" copyable>
+                  {current.id}
+                </Typography.Text>
+              </Descriptions.Item>
+              <Descriptions.Item label="MQTT 主题" span={2}>
+                <Typography.Text className="mono" copyable>
+                  {telemetryTopic(current.id)}
+                </Typography.Text>
+              </Descriptions.Item>
+            </Descriptions>
+            <div>
+              <Typography.Title level={5}>最新数据</Typography.Title>
+              <Table
+                size="small"
+                rowKey="key"
+                pagination={false}
+                locale={{ emptyText: '尚未收到数据' }}
+                dataSource={Object.entries(current.latest).map(([k, v]) => ({ key: k, value: v.value, ts: v.ts }))}
+                columns={[
+                  { title: '测量项', dataIndex: 'key', render: (v: string) => <span className="mono">{v}</span> },
+                  { title: '值', dataIndex: 'value', render: (v: unknown) => formatValue(v) },
+                  { title: '时间', dataIndex: 'ts', render: (v: string) => formatTime(v) },
+                ]}
+              />
+            </div>
+            <div>
+              <Space wrap style={{ marginBottom: 8 }}>
+                <Typography.Title level={5} style={{ margin: 0 }}>
+                  曲线
+                </Typography.Title>
+                <Select
+                  value={key ?? undefined}
+                  onChange={setChosenKey}
+                  options={numericKeys.map((k) => ({ value: k, label: k }))}
+                  placeholder="测量项"
+                  style={{ width: 160 }}
+                  disabled={!numericKeys.length}
+                />
+                <Segmented value={hours} onChange={(v) => setHours(v)} options={RANGES.map(({ value, label }) => ({ value, label }))} />
+              </Space>
+              {!key ? (
+                <Empty description="没有可绘制的数值测量项" image={Empty.PRESENTED_IMAGE_SIMPLE} />
+              ) : !shown ? (
+                <div className="center-pad">
+                  <Spin />
+                </div>
+              ) : 'error' in shown ? (
+                <Alert type="error" showIcon title="曲线加载失败" description={shown.error} />
+              ) : (
+                <LineChart points={shown.points} from={shown.from} to={shown.to} label={key} />
+              )}
+            </div>
+          </div>
+        )}
+      </div>
+    </Drawer>
+  );
+}
