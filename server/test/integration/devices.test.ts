@@ -202,3 +202,33 @@ describe('MQTT ingest', () => {
     }
   });
 });
+
+describe('the live alarm centre (Server-Sent Events)', () => {
+  it('needs an account, and pushes an alarm of the caller’s communities as it is raised', async () => {
+    expect((await t.call('GET', '/api/alarms/stream')).statusCode).toBe(401);
+    expect((await t.call('GET', '/api/alarms/stream', { token: await t.login('liuan_resident') })).statusCode).toBe(403);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (t.app.server.address() as { port: number }).port;
+    const ac = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/api/alarms/stream`, {
+      headers: { authorization: `Bearer ${admin}` },
+      signal: ac.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const d = await register({ type: 'gas_detector', name: '厨房燃气探测器' });
+    await send(d, { values: { gas_lel: 35 } });
+    while ((await dispatchBatch(t.db)) > 0) {
+      /* deliver to the feed */
+    }
+    const deadline = Date.now() + 5000;
+    while (!text.includes('devices.alarm-raised') && Date.now() < deadline) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    ac.abort();
+    expect(text).toContain('event: devices.alarm-raised');
+    expect(text).toContain(d.id);
+  });
+});

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
 
@@ -12,10 +13,11 @@ const serverDir = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiayuan-proc-'));
 const children: ChildProcess[] = [];
 
-function start(port: number) {
+function start(port: number, mqttPort: number) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
+    JIAYUAN_MQTT_PORT: String(mqttPort),
     JIAYUAN_DATA_DIR: dataDir,
     JIAYUAN_ADMIN_PASSWORD: 'Proc@Test2026',
     LOG_LEVEL: 'warn',
@@ -53,7 +55,8 @@ const alive = (pid: number) => {
   }
 };
 const exited = (c: ChildProcess) =>
-  new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+  // A child killed by a signal has exitCode null and signalCode set once it has gone.
+  new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -63,7 +66,8 @@ afterAll(() => {
 describe('the server process with embedded PostgreSQL', () => {
   it('starts with demo data, survives kill -9, and stops PostgreSQL on SIGTERM', async () => {
     const port = await freePort();
-    const first = start(port);
+    const mqttPort = await freePort();
+    const first = start(port, mqttPort);
     expect(await healthy(port), first.output()).toBe(true);
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
       method: 'POST',
@@ -113,11 +117,51 @@ describe('the server process with embedded PostgreSQL', () => {
     await c.end();
 
     // kill -9: the app dies at once and leaves its PostgreSQL running with a pid file.
+    // A device publishes QoS 1 telemetry to the embedded broker while the server is killed: every
+    // message the broker acknowledged must be in the database after the restart.
+    const adminLogin = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'liuan_admin', password: 'Demo@2026' }),
+    });
+    const adminToken = ((await adminLogin.json()) as { token: string }).token;
+    const registered = await fetch(`http://127.0.0.1:${port}/api/devices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ regionId: (grid as { regionId: string }).regionId, type: 'electricity_meter', name: '进程测试电表' }),
+    });
+    expect(registered.status, await registered.clone().text()).toBe(201);
+    const device = (await registered.json()) as { id: string; credentials: { password: string } };
+    const meter = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      username: device.id,
+      password: device.credentials.password,
+      reconnectPeriod: 0,
+    });
+    meter.on('error', () => {});
+    const acked: number[] = [];
+    const base = Date.now() - 60_000;
+    let publishing = true;
+    const loop = (async () => {
+      for (let seq = 1; publishing; seq++) {
+        try {
+          await meter.publishAsync(`jiayuan/devices/${device.id}/telemetry`, JSON.stringify({ ts: base + seq, values: { seq } }), {
+            qos: 1,
+          });
+          acked.push(seq);
+        } catch {
+          return;
+        }
+      }
+    })();
+    for (let i = 0; i < 500 && acked.length < 200; i++) await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL');
+    publishing = false;
+    await Promise.race([loop, new Promise((r) => setTimeout(r, 3000))]);
+    meter.end(true);
     await exited(first.child);
     expect(alive(pgPid)).toBe(true); // orphaned postmaster still holds the cluster
     const port2 = await freePort();
-    const second = start(port2);
+    const second = start(port2, await freePort());
     expect(await healthy(port2), second.output()).toBe(true);
     expect(alive(pgPid)).toBe(false); // the orphan was stopped and a new postmaster started
     const regions = await fetch(`http://127.0.0.1:${port2}/api/auth/login`, {
@@ -139,11 +183,15 @@ describe('the server process with embedded PostgreSQL', () => {
     }
     const fired = await c.query("select count(*)::int as n from grid_event_transitions where event_id = $1 and action = 'warn'", [eventId]);
     const left = await c.query('select kind from deadlines where subject_id = $1 order by kind', [eventId]);
+    const stored = await c.query("select value from telemetry where device_id = $1 and key = 'seq'", [device.id]);
     await c.end();
     expect(overdue, second.output()).toBe(true);
     expect(fired.rows[0].n).toBe(1); // fired once
     // It is gone from the pending deadlines, and the next links of the chain are in its place.
     expect(left.rows.map((r: { kind: string }) => r.kind)).toEqual(['grid.escalate', 'grid.handle']);
+    const kept = new Set(stored.rows.map((r: { value: number }) => r.value));
+    expect(acked.length).toBeGreaterThanOrEqual(200);
+    expect(acked.filter((seq) => !kept.has(seq))).toEqual([]); // no acknowledged message lost
 
     const pgPid2 = postmasterPid();
     second.child.kill('SIGTERM');

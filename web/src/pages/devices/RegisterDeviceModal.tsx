@@ -51,7 +51,7 @@ export function RegisterDeviceModal({
     return () => ctrl.abort();
   }, [open, communityId, message]);
 
-  const list = buildings?.communityId === communityId ? buildings.list : [];
+  const list = buildings && buildings.communityId === communityId ? buildings.list : [];
 
   const submit = async () => {
     const v = await form.validateFields();
