@@ -9,6 +9,7 @@ import { seedRegister } from './demo/register.js';
 import { seedOrganisations } from './demo/organisations.js';
 import { seedGrid } from './demo/grid.js';
 import { seedDemocracy } from './demo/democracy.js';
+import { seedDevices } from './demo/devices.js';
 import { sql } from 'drizzle-orm';
 import { ensureCatalogue } from './modules/grid/catalogue.js';
 import { ensureDemoPartner } from './modules/grid/config.js';
@@ -31,6 +32,7 @@ export async function bootstrap(db: Db, cfg: Config, keys: DataKeys, env: NodeJS
       await seedOrganisations(db);
       await seedGrid(db, keys);
       await seedDemocracy(db);
+      await seedDevices(db);
       seeded = 'demo';
     } else {
       cityId = await seedCityOnly(db, env.JIAYUAN_CITY_NAME ?? DEMO_CITY.name, env.JIAYUAN_CITY_CODE ?? DEMO_CITY.code);

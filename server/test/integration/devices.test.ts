@@ -129,8 +129,11 @@ describe('rules → alarms', () => {
     ]);
     const grid = await t.login('liuan_grid1');
     expect((await t.call('POST', `/api/alarms/${a!.id}/actions`, { token: grid, body: { action: 'arrive' } })).statusCode).toBe(200);
-    expect(await fireDue(t.db, new Date(Date.now() + 20 * 60_000))).toBe(0); // acknowledged: the chain stopped
+    await fireDue(t.db, new Date(Date.now() + 20 * 60_000)); // acknowledged: the chain stopped
     detail = (await t.call('GET', `/api/alarms/${a!.id}`, { token: admin })).json();
+    expect(detail.log.filter((l: { kind: string }) => l.kind === 'notify')).toHaveLength(2);
+    const { rows: pending } = await t.db.$client.query('select count(*)::int as n from deadlines where subject_id = $1', [a!.id]);
+    expect(pending[0].n).toBe(0);
     expect(detail.acknowledged).toBe(true);
     expect(detail.arrivalMinutes).toBeLessThan(15);
     const card = (
