@@ -649,12 +649,13 @@ export async function verifyReceipt(db: Db, id: string, code: string) {
 
 // ---- residents ------------------------------------------------------------------------------------------
 
-/** Open and recent votes of the resident's community, whether they may vote and whether they have. */
+/** Open and recent votes of the resident's community (and elections still taking nominations), whether they may vote and whether they have. */
 export async function myVotes(db: Db, caller: Caller) {
   const residentId = await residentOfUser(db, caller.userId);
   const w = await dataScope(db, caller);
   const r = await db.execute(sql`
-    select * from votes where community_id = any(${sql.param(w.communityIds)}::uuid[]) and status in ('open', 'closed')
+    select * from votes where community_id = any(${sql.param(w.communityIds)}::uuid[])
+      and (status in ('open', 'closed') or (kind = 'election' and status = 'draft'))
     order by closes_at desc limit 50`);
   const out = [];
   for (const x of r.rows as Record<string, unknown>[]) {

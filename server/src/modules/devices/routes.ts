@@ -162,13 +162,20 @@ export function deviceRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox 
     app.get(
       '/api/alarms',
       {
-        config: { access: 'devices.read', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
+        config: {
+          access: 'devices.read',
+          scope: [
+            { kind: 'region', from: 'query.communityId', label: '社区' },
+            { kind: 'region', from: 'query.gridId', label: '网格' },
+          ],
+        },
         schema: {
           tags,
           summary: '告警列表（活动告警在前）',
           querystring: Type.Object(
             {
               communityId: Type.Optional(Uuid),
+              gridId: Type.Optional(Uuid),
               buildingId: Type.Optional(Uuid),
               status: Type.Optional(Type.Enum(['active', 'cleared'])),
               acknowledged: Type.Optional(Type.Boolean()),

@@ -431,7 +431,7 @@ function presentAlarm(a: Record<string, unknown>) {
 export async function listAlarms(
   db: Db,
   caller: Caller,
-  q: { communityId?: string; buildingId?: string; status?: string; acknowledged?: boolean; limit: number },
+  q: { communityId?: string; gridId?: string; buildingId?: string; status?: string; acknowledged?: boolean; limit: number },
 ) {
   const w = await dataScope(db, caller);
   const ids = q.communityId ? w.communityIds.filter((c) => c === q.communityId) : w.communityIds;
@@ -439,6 +439,7 @@ export async function listAlarms(
     select a.*, d.name as device_name, d.type as device_type, d.address from alarms a
     join devices d on d.community_id = a.community_id and d.id = a.device_id
     where a.community_id = any(${sql.param(ids)}::uuid[]) ${w.gridIds ? sql`and a.grid_id = any(${sql.param(w.gridIds)}::uuid[])` : sql``}
+      ${q.gridId ? sql`and a.grid_id = ${q.gridId}` : sql``}
       ${q.buildingId ? sql`and a.building_id = ${q.buildingId}` : sql``} ${q.status ? sql`and a.status = ${q.status}` : sql``}
       ${q.acknowledged !== undefined ? sql`and a.acknowledged = ${q.acknowledged}` : sql``}
     order by (a.status = 'active') desc, a.last_at desc limit ${q.limit}`);
