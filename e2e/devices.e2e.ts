@@ -143,6 +143,9 @@ describe('devices and alarms (物联感知)', () => {
 
     await page.locator('.ant-modal').filter({ has: creds }).locator('.ant-btn-primary').click();
     await creds.waitFor({ state: 'detached' });
+    // The demo community has dozens of devices: find the new one by name.
+    await page.getByPlaceholder('名称或地址').fill(name);
+    await page.getByPlaceholder('名称或地址').press('Enter');
     await page.getByTestId('device-table').locator('tr', { hasText: name }).waitFor();
   });
 });
