@@ -460,3 +460,15 @@ describe('supervision (民主监督, `004` 5.2.5)', () => {
     await expect(t.db.$client.query("update supervision_reviews set text = 'x' where item_id = $1", [id])).rejects.toThrow(/append-only/);
   });
 });
+
+describe('五议两公开 is public to the community', () => {
+  it('residents see the decision items and their stages; another street does not', async () => {
+    const made = await t.call('POST', '/api/democracy/decisions', { token: admin, body: { regionId: liuan, title: '小区东门改造方案' } });
+    expect(made.statusCode, made.body).toBe(201);
+    const id = made.json().id;
+    const list = (await t.call('GET', '/api/democracy/decisions', { token: resident })).json();
+    expect(list.map((d: { id: string }) => d.id)).toContain(id);
+    expect((await t.call('GET', `/api/democracy/decisions/${id}`, { token: resident })).json().title).toBe('小区东门改造方案');
+    expect((await t.call('GET', `/api/democracy/decisions/${id}`, { token: await t.login('wangjiang_admin') })).statusCode).toBe(403);
+  });
+});

@@ -124,7 +124,7 @@ export function deliberationRoutes(db: Db): FastifyPluginAsyncTypebox {
     app.get(
       '/api/democracy/consultations/:id',
       {
-        config: { access: 'democracy.read', scope: [consultation] },
+        config: { access: 'authenticated', scope: [consultation] },
         schema: { tags, summary: '协商议题详情：每一步的办理人和时间、意见、会议记录', params: IdParams },
       },
       async (req) => service.consultationDetail(db, req.params.id),
@@ -189,7 +189,8 @@ export function deliberationRoutes(db: Db): FastifyPluginAsyncTypebox {
     app.get(
       '/api/democracy/decisions',
       {
-        config: { access: 'democracy.read', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
+        // 五议两公开 is public by nature: every account of the community sees the items and their stages.
+        config: { access: 'authenticated', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },
         schema: { tags, summary: '五议两公开决策事项列表', querystring: communityQuery },
       },
       async (req) => service.listDecisions(db, req.caller!, req.query.communityId),
@@ -221,7 +222,7 @@ export function deliberationRoutes(db: Db): FastifyPluginAsyncTypebox {
     app.get(
       '/api/democracy/decisions/:id',
       {
-        config: { access: 'democracy.read', scope: [item] },
+        config: { access: 'authenticated', scope: [item] },
         schema: { tags, summary: '决策事项详情：各环节记录、异议及答复', params: IdParams },
       },
       async (req) => service.decisionDetail(db, req.params.id),
