@@ -20,9 +20,10 @@ import { registryBench } from './registry.js';
 import { evaluationBench } from './evaluation.js';
 import { gridBench } from './grid.js';
 import { democracyBench } from './democracy.js';
+import { devicesBench } from './devices.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
-/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid, democracy); unset runs all. */
+/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid, democracy, devices); unset runs all. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const section = (name: string) => ONLY.size === 0 || ONLY.has(name);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -232,6 +233,20 @@ async function main() {
       ballots: Number(process.env.BENCH_BALLOTS ?? 10_000),
       tallyBallots: Number(process.env.BENCH_TALLY_BALLOTS ?? 100_000),
       concurrency: Number(process.env.BENCH_CONCURRENCY_BALLOTS ?? 32),
+    });
+
+  if (section('devices'))
+    await devicesBench({
+      db,
+      app,
+      port: appPort,
+      print,
+      connections: Number(process.env.BENCH_DEVICE_CONNECTIONS ?? 1000),
+      maxConnections: Number(process.env.BENCH_DEVICE_MAX_CONNECTIONS ?? 10_000),
+      messages: Number(process.env.BENCH_DEVICE_MESSAGES ?? 200_000),
+      inflight: Number(process.env.BENCH_DEVICE_INFLIGHT ?? 10),
+      rate: Number(process.env.BENCH_DEVICE_RATE ?? 15_000),
+      pacedSeconds: Number(process.env.BENCH_DEVICE_PACED_SECONDS ?? 8),
     });
 
   await app.close();

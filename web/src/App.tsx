@@ -26,6 +26,7 @@ const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
 const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
 const VotesPage = lazy(() => import('./mobile/VotesPage'));
+const FamilyAlarmsPage = lazy(() => import('./mobile/FamilyAlarmsPage'));
 const VotePage = lazy(() => import('./mobile/VotePage'));
 const DemocracyVotesPage = lazy(() => import('./pages/democracy/VotesPage'));
 const VoteNoticePage = lazy(() => import('./pages/democracy/NoticePage'));
@@ -100,6 +101,16 @@ export function App() {
           <RequireAuth>
             <Suspense fallback={<FullPageSpin />}>
               <MobileTasksPage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/family"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <FamilyAlarmsPage />
             </Suspense>
           </RequireAuth>
         }

@@ -176,6 +176,7 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/devices/{id}/telemetry': 'public',
   'GET /api/devices/ingest-stats': ['community_admin', 'property_staff'],
   'GET /api/alarms': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'GET /api/my-family-alarms': ['resident'],
   'GET /api/alarms/{id}': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
   'POST /api/alarms/{id}/actions': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
   'GET /open311/v2/discovery.json': 'public',
@@ -481,6 +482,7 @@ const FIXTURES: Record<string, Fixture> = {
     };
   },
   'GET /api/devices/ingest-stats': () => ({}),
+  'GET /api/my-family-alarms': () => ({}),
   'GET /api/alarms': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/alarms/{id}': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target), true)).alarmId! } }),
   'POST /api/alarms/{id}/actions': async ({ scope, target }) => ({

@@ -145,6 +145,24 @@ describe('rules → alarms', () => {
     expect(c.met).toBe(true);
     expect(c.provenance.records).toBeGreaterThan(0);
   });
+
+  it('family members follow the alarms of a device serving someone of their household', async () => {
+    const { rows } = await t.db.$client.query<{ resident_id: string }>("select resident_id from users where username = 'liuan_resident'");
+    const d = await register({ type: 'fall_detector', name: '卧室跌倒检测', residentId: rows[0]!.resident_id });
+    await send(d, { values: { fall: true } });
+    const resident = await t.login('liuan_resident');
+    const mine = (await t.call('GET', '/api/my-family-alarms', { token: resident })).json();
+    expect(mine.find((a: { deviceId: string }) => a.deviceId === d.id)).toMatchObject({
+      type: 'fall',
+      label: '跌倒报警',
+      acknowledged: false,
+    });
+    // Someone else's household sees none of it.
+    const other = await t.login('jiangyue_resident');
+    expect(
+      ((await t.call('GET', '/api/my-family-alarms', { token: other })).json() as { deviceId: string }[]).some((a) => a.deviceId === d.id),
+    ).toBe(false);
+  });
 });
 
 describe('MQTT ingest', () => {

@@ -54,6 +54,8 @@ export const PERMISSIONS = [
   'devices.read',
   'devices.manage',
   'alarms.handle',
+  // A resident follows the alarms of the devices serving people of their own household (`003` L2P6).
+  'devices.family',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -180,7 +182,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   resident: {
     label: '居民',
     levels: ['community', 'grid'],
-    permissions: ['regions.read', 'grid.report', 'democracy.vote'],
+    permissions: ['regions.read', 'grid.report', 'democracy.vote', 'devices.family'],
     grants: [],
     description: '居民：使用所在社区的移动端服务。',
   },

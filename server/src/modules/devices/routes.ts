@@ -216,6 +216,15 @@ export function deviceRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox 
     );
 
     app.get(
+      '/api/my-family-alarms',
+      {
+        config: { access: 'devices.family' },
+        schema: { tags, summary: '家人的呼救与跌倒告警（本户成员的设备），含确认与到场记录' },
+      },
+      async (req) => service.familyAlarms(db, req.caller!.userId),
+    );
+
+    app.get(
       '/api/alarms/:id',
       {
         config: { access: 'devices.read', scope: [alarm] },

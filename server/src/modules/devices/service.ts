@@ -15,6 +15,7 @@ import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../
 import { emitMany } from '../events/service.js';
 import { dataScope, placeOf, regionBrief } from '../regions/service.js';
 import { placeSummary } from '../registry/lookup.js';
+import { residentOfUser } from '../accounts/service.js';
 import { DEVICE_TYPES, ELDERLY_ALARMS, type DeviceType, type Telemetry } from './model.js';
 import { applySamples, rulesFor, SEVERITIES, type Rule, type RuleState } from './rules.js';
 
@@ -573,4 +574,36 @@ export function startTelemetryMaintenance(db: Db, retentionDays: number, onError
   const timer = setInterval(run, 3600_000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Alarms of the devices that serve someone of the caller's household (an SOS button or fall detector
+ * registered for an elderly parent), with who acknowledged and who arrived, for family members.
+ */
+export async function familyAlarms(db: Db, userId: string) {
+  const residentId = await residentOfUser(db, userId);
+  if (!residentId) return [];
+  const r = await db.execute(sql`
+    with mine as (select community_id, room_id from residencies where resident_id = ${residentId} and moved_out_on is null),
+    household as (select distinct h.community_id, h.resident_id from residencies h join mine m using (community_id, room_id) where h.moved_out_on is null)
+    select a.*, d.name as device_name, d.type as device_type, d.address from alarms a
+    join devices d on d.community_id = a.community_id and d.id = a.device_id
+    join household x on x.community_id = d.community_id and x.resident_id = d.resident_id
+    where a.first_at >= now() - interval '90 days'
+    order by a.first_at desc limit 100`);
+  const out = [];
+  for (const a of r.rows as Record<string, unknown>[]) {
+    const log = await db.execute(sql`
+      select kind, author, text, at from alarm_comments where community_id = ${a.community_id as string} and alarm_id = ${a.id as string} order by at, id`);
+    out.push({
+      ...presentAlarm(a),
+      log: (log.rows as Record<string, unknown>[]).map((x) => ({
+        kind: x.kind as string,
+        author: x.author as string,
+        text: x.text as string,
+        at: new Date(x.at as string).toISOString(),
+      })),
+    });
+  }
+  return out;
 }
