@@ -126,6 +126,7 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/democracy/votes/{id}': [...ADMINS],
   'POST /api/democracy/votes/{id}/publish': ['community_admin'],
   'GET /api/democracy/votes/{id}/voters': ['community_admin'],
+  'POST /api/democracy/votes/{id}/representatives': ['community_admin'],
   'POST /api/democracy/votes/{id}/check-ins': ['community_admin'],
   'GET /api/democracy/votes/{id}/paper-batches': ['community_admin'],
   'POST /api/democracy/votes/{id}/paper-batches': ['community_admin'],
@@ -514,6 +515,16 @@ const FIXTURES: Record<string, Fixture> = {
     params: { id: await voteIn(scoped(scope, target), { status: 'draft' }) },
   }),
   'GET /api/democracy/votes/{id}/voters': async ({ scope, target }) => ({ params: { id: await voteIn(scoped(scope, target)) } }),
+  'POST /api/democracy/votes/{id}/representatives': async ({ scope, target }) => {
+    const g = scoped(scope, target);
+    const id = await voteIn(g, { status: 'draft' });
+    await t.db.$client.query("update votes set kind = 'owners', eligibility = 'owners' where id = $1", [id]);
+    await t.db.$client.query(
+      `insert into residencies (community_id, id, resident_id, room_id, relation) values ($1, gen_random_uuid(), $2, $3, 'owner') on conflict do nothing`,
+      [g.grid.communityId, g.residentId, g.roomId],
+    );
+    return { params: { id }, body: { roomId: g.roomId, residentId: g.residentId } };
+  },
   'POST /api/democracy/votes/{id}/check-ins': async ({ scope, target }) => {
     const g = scoped(scope, target);
     return { params: { id: await voteIn(g, { voters: [g.residentId] }) }, body: { voterKey: g.residentId } };
@@ -971,6 +982,7 @@ const SCOPED = new Set([
   'GET /api/democracy/votes/{id}',
   'POST /api/democracy/votes/{id}/publish',
   'GET /api/democracy/votes/{id}/voters',
+  'POST /api/democracy/votes/{id}/representatives',
   'POST /api/democracy/votes/{id}/check-ins',
   'GET /api/democracy/votes/{id}/paper-batches',
   'POST /api/democracy/votes/{id}/paper-batches',

@@ -472,3 +472,60 @@ describe('五议两公开 is public to the community', () => {
     expect((await t.call('GET', `/api/democracy/decisions/${id}`, { token: await t.login('wangjiang_admin') })).statusCode).toBe(403);
   });
 });
+
+describe('co-owners of a room decide who votes for it (民法典第278条)', () => {
+  it('the community records their choice before publishing; the chosen co-owner carries the room', async () => {
+    const r = await t.call('POST', '/api/democracy/votes', {
+      token: admin,
+      body: {
+        regionId: liuan,
+        kind: 'owners',
+        title: '改选业主委员会',
+        eligibility: 'owners',
+        ownerMatter: 'committee',
+        channels: ['online'],
+        opensAt: iso(-60_000),
+        closesAt: iso(3600_000),
+      },
+    });
+    const id = r.json().id;
+    const { rows } = await t.db.$client.query<{ room_id: string; resident_id: string }>(
+      `select h.room_id, min(h.resident_id::text)::uuid as resident_id from residencies h
+        where h.community_id = $1 and h.relation = 'owner' and h.moved_out_on is null
+        group by h.room_id having count(*) = 1 order by h.room_id limit 1`,
+      [liuan],
+    );
+    const { room_id: roomId, resident_id: first } = rows[0]!;
+    const { rows: others } = await t.db.$client.query<{ id: string }>(
+      `select s.id from residents s where s.community_id = $1 and s.status = 'active' and s.birth_date <= current_date - interval '30 years'
+         and not exists (select 1 from residencies h where h.community_id = s.community_id and h.resident_id = s.id and h.relation = 'owner')
+       order by s.id limit 2`,
+      [liuan],
+    );
+    const second = others[0]!.id;
+    const added = await t.call('POST', '/api/residencies', { token: admin, body: { residentId: second, roomId, relation: 'owner' } });
+    expect(added.statusCode, added.body).toBe(201);
+    const wrong = await t.call('POST', `/api/democracy/votes/${id}/representatives`, {
+      token: admin,
+      body: { roomId, residentId: others[1]!.id },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().errors[0].field).toBe('body.residentId');
+    const chosen = await t.call('POST', `/api/democracy/votes/${id}/representatives`, {
+      token: admin,
+      body: { roomId, residentId: second },
+    });
+    expect(chosen.statusCode, chosen.body).toBe(200);
+    expect((await t.call('POST', `/api/democracy/votes/${id}/publish`, { token: admin })).statusCode).toBe(200);
+    const { rows: voters } = await t.db.$client.query<{ voter_key: string; room_ids: string[] }>(
+      'select voter_key, room_ids from vote_voters where vote_id = $1 and voter_key = any($2)',
+      [id, [first, second]],
+    );
+    expect(voters.find((v) => v.voter_key === second)?.room_ids).toContain(roomId);
+    expect(voters.find((v) => v.voter_key === first)?.room_ids ?? []).not.toContain(roomId);
+    expect(
+      (await t.call('POST', `/api/democracy/votes/${id}/representatives`, { token: admin, body: { roomId, residentId: first } }))
+        .statusCode,
+    ).toBe(409);
+  });
+});

@@ -198,6 +198,20 @@ export function democracyRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => service.publishVote(ctxOf(req, db), req.params.id),
     );
 
+    app.post(
+      '/api/democracy/votes/:id/representatives',
+      {
+        config: { access: 'democracy.manage', action: 'democracy.representative-set', scope: [vote] },
+        schema: {
+          tags,
+          summary: '记录共有房屋的业主所确定的投票人（业主共同决定，发布前）',
+          params: IdParams,
+          body: Type.Object({ roomId: Uuid, residentId: Uuid }, { additionalProperties: false }),
+        },
+      },
+      async (req) => service.setRepresentative(ctxOf(req, db), req.params.id, req.body.roomId, req.body.residentId),
+    );
+
     app.get(
       '/api/democracy/votes/:id/voters',
       {

@@ -13,7 +13,7 @@ import { auditedChange } from '../audit/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../deadlines/service.js';
 import { emit } from '../events/service.js';
 import { dataScope, placeOf, pathOfPlace } from '../regions/service.js';
-import { currentRooms, electorate, type ElectorateSpec } from '../registry/lookup.js';
+import { currentRooms, electorate, ownersOfRoom, type ElectorateSpec } from '../registry/lookup.js';
 import { memberResidents } from '../organisations/service.js';
 import {
   ballotProblem,
@@ -242,7 +242,9 @@ export async function publishVote(ctx: Ctx, id: string) {
         ? { kind: 'residents', minAge: Number(params.minAge ?? 18) }
         : v.eligibility === 'list'
           ? { kind: 'list', residentIds: (params.residentIds as string[]) ?? [] }
-          : { kind: v.eligibility };
+          : v.eligibility === 'owners'
+            ? { kind: 'owners', representatives: (params.representatives as Record<string, string> | undefined) ?? {} }
+            : { kind: v.eligibility };
     voters = await electorate(ctx.db, v.communityId, spec, v.opensAt);
   }
   if (voters.length === 0) throw problems.conflict('按投票范围未找到符合条件的投票人');
@@ -261,6 +263,33 @@ export async function publishVote(ctx: Ctx, id: string) {
       await scheduleDeadlines(tx, [{ communityId: v.communityId, kind: 'democracy.close', subjectId: id, dueAt: v.closesAt }]);
       await emit(tx, 'democracy.vote-published', { voteId: id, title: v.title, online: v.channels.includes('online') }, v.communityId);
       return present((await loadVote(tx, id))!, { participants: 0, byChannel: {} });
+    },
+  );
+}
+
+/**
+ * Co-owners of a room decide who votes for it (民法典第278条 votes count each owner once): the community
+ * records their choice on a draft owners' vote; without one, the household head or the owner registered
+ * first represents the room.
+ */
+export async function setRepresentative(ctx: Ctx, id: string, roomId: string, residentId: string) {
+  const v = await loadVote(ctx.db, id);
+  if (!v) throw problems.notFound('投票');
+  if (v.kind !== 'owners') throw problems.conflict('只有业主共同决定需要确定共有房屋的投票人');
+  if (v.status !== 'draft') throw problems.conflict('投票发布后投票人名单已确定');
+  const owners = await ownersOfRoom(ctx.db, v.communityId, roomId);
+  if (owners.length === 0) throw problems.field('body.roomId', '该房屋没有登记业主');
+  if (!owners.includes(residentId)) throw problems.field('body.residentId', '应为该房屋的业主之一');
+  const path = (await pathOfPlace(ctx.db, v.communityId, null))!;
+  return auditedChange(
+    ctx,
+    { targetType: 'vote', targetId: () => id, scopePath: () => path, detail: () => ({ roomId, representative: residentId }) },
+    async (tx: Executor) => {
+      await tx.execute(sql`
+        update votes set eligibility_params = jsonb_set(eligibility_params, '{representatives}',
+          coalesce(eligibility_params->'representatives', '{}'::jsonb) || jsonb_build_object(${roomId}::text, ${residentId}::text))
+        where community_id = ${v.communityId} and id = ${id}`);
+      return { voteId: id, roomId, residentId, coOwners: owners.length };
     },
   );
 }

@@ -91,7 +91,11 @@ export interface VoterEntry {
 }
 
 export type ElectorateSpec =
-  { kind: 'residents'; minAge: number } | { kind: 'households' } | { kind: 'owners' } | { kind: 'list'; residentIds: string[] };
+  | { kind: 'residents'; minAge: number }
+  | { kind: 'households' }
+  /** representatives: room id → the co-owner the room's owners chose to vote for it. */
+  | { kind: 'owners'; representatives?: Record<string, string> }
+  | { kind: 'list'; residentIds: string[] };
 
 /**
  * The electorate of a vote on a day: active residents of age (by birth date in the register); households
@@ -119,9 +123,14 @@ export async function electorate(db: Executor, communityId: string, spec: Electo
     return (r.rows as { id: string; address: string }[]).map((x) => ({ voterKey: x.id, label: x.address, area: null, roomIds: [x.id] }));
   }
   const r = await db.execute(sql`
-    with owners as (
+    with chosen(room_id, resident_id) as (
+      select * from unnest(${sql.param(Object.keys(spec.representatives ?? {}))}::uuid[], ${sql.param(Object.values(spec.representatives ?? {}))}::uuid[])
+    ),
+    owners as (
       select h.room_id, h.resident_id,
-        row_number() over (partition by h.room_id order by h.household_head desc, h.created_at, h.id) as rank
+        row_number() over (partition by h.room_id
+          order by (exists (select 1 from chosen c where c.room_id = h.room_id and c.resident_id = h.resident_id)) desc,
+            h.household_head desc, h.created_at, h.id) as rank
       from residencies h
       where h.community_id = ${communityId} and h.relation = 'owner' and (h.moved_out_on is null or h.moved_out_on > ${day}::date)
     )
@@ -146,4 +155,11 @@ export async function currentRooms(db: Executor, communityId: string, residentId
   const r = await db.execute(sql`
     select room_id from residencies where community_id = ${communityId} and resident_id = ${residentId} and moved_out_on is null`);
   return (r.rows as { room_id: string }[]).map((x) => x.room_id);
+}
+
+/** The current owners of a room (for co-owners choosing who votes for it). */
+export async function ownersOfRoom(db: Executor, communityId: string, roomId: string): Promise<string[]> {
+  const r = await db.execute(sql`
+    select resident_id from residencies where community_id = ${communityId} and room_id = ${roomId} and relation = 'owner' and moved_out_on is null`);
+  return (r.rows as { resident_id: string }[]).map((x) => x.resident_id);
 }
