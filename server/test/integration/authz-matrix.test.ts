@@ -150,6 +150,7 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/democracy/supervision-questions': ['community_admin'],
   'POST /api/democracy/supervision-questions/{id}/answer': ['community_admin'],
   'GET /api/democracy/my-votes': ['resident'],
+  'GET /api/democracy/my-questions': ['resident'],
   'POST /api/democracy/votes/{id}/ballot': ['resident'],
   // deliberation (issue 6 §5–6)
   'GET /api/democracy/consultations': [...ADMINS],
@@ -609,6 +610,7 @@ const FIXTURES: Record<string, Fixture> = {
     return { params: { id }, body: { answer: '矩阵答复' } };
   },
   'GET /api/democracy/my-votes': () => ({}),
+  'GET /api/democracy/my-questions': () => ({}),
   'POST /api/democracy/votes/{id}/ballot': async ({ scope, target }) => {
     const { rows } = await t.db.$client.query<{ resident_id: string | null }>(
       "select resident_id from users where username = 'liuan_resident'",

@@ -454,6 +454,17 @@ describe('supervision (民主监督, `004` 5.2.5)', () => {
       body: { answer: '已核查，按政府采购目录价格执行，附比价单' },
     });
     expect(answered.json()).toMatchObject({ overdue: true, answer: '已核查，按政府采购目录价格执行，附比价单' });
+    // The resident follows their own report and its answer.
+    const mine = (await t.call('GET', '/api/democracy/my-questions', { token: resident })).json();
+    expect(mine.find((x: { id: string }) => x.id === q.id)).toMatchObject({
+      answer: '已核查，按政府采购目录价格执行，附比价单',
+      overdue: true,
+    });
+    expect(
+      ((await t.call('GET', '/api/democracy/my-questions', { token: await t.login('jiangyue_resident') })).json() as { id: string }[]).some(
+        (x) => x.id === q.id,
+      ),
+    ).toBe(false);
     const detail = (await t.call('GET', `/api/democracy/supervision/${id}`, { token: resident })).json();
     expect(detail.questions).toHaveLength(1);
     expect(JSON.stringify(detail)).not.toContain(rows[0]!.resident_id);

@@ -228,8 +228,76 @@ function ItemCard({ item }: { item: SupervisionItem }) {
             </>
           )}
           <AskForm itemId={item.id} onDone={() => setVersion((x) => x + 1)} />
+          <ReviewForm itemId={item.id} onDone={() => setVersion((x) => x + 1)} />
         </div>
       )}
+    </div>
+  );
+}
+
+/** Members of the 居务监督委员会 record the committee's opinion (the server checks membership). */
+function ReviewForm({ itemId, onDone }: { itemId: string; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!open)
+    return (
+      <Button type="link" onClick={() => setOpen(true)} style={{ padding: 0, marginTop: 8 }}>
+        监督委员会成员：提交审核意见
+      </Button>
+    );
+  const submit = async (opinion: 'approved' | 'concerns') => {
+    setBusy(true);
+    setError(null);
+    try {
+      await democracy2Api.review(itemId, { opinion, ...(text.trim() ? { text: text.trim() } : {}) });
+      setOpen(false);
+      setText('');
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div style={{ marginTop: 8 }}>
+      <span className="m-label">审核意见（有异议时请写明）</span>
+      <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} style={{ fontSize: 16 }} />
+      {error && <Alert type="error" title={error} style={{ marginTop: 8 }} />}
+      <div style={{ display: 'flex', gap: 8, marginTop: 8 }}>
+        <Button size="large" style={{ flex: 1 }} loading={busy} onClick={() => void submit('approved')}>
+          无异议
+        </Button>
+        <Button size="large" danger style={{ flex: 1 }} loading={busy} disabled={!text.trim()} onClick={() => void submit('concerns')}>
+          有异议
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+/** The resident's own questions and reports, with the answers (reports included: only the one who made it sees it here). */
+function MyQuestions() {
+  const [items, setItems] = useState<SupervisionQuestion[] | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    democracy2Api
+      .myQuestions()
+      .then((r) => !cancelled && setItems(r))
+      .catch(() => !cancelled && setItems([]));
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  if (!items?.length) return null;
+  return (
+    <div className="m-card" data-testid="m-my-questions">
+      <span className="m-label">我的质询与举报</span>
+      {items.map((q) => (
+        <QuestionView key={q.id} q={q} />
+      ))}
     </div>
   );
 }
@@ -260,6 +328,7 @@ export function BoardSupervision() {
   return (
     <div data-testid="m-board-supervision">
       {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} />}
+      <MyQuestions />
       {items.length === 0 ? <Empty description="暂无公开事项" /> : items.map((it) => <ItemCard key={it.id} item={it} />)}
       <div className="m-card">
         <span className="m-label">其他问题</span>

@@ -516,6 +516,11 @@ export function democracyRoutes(db: Db): FastifyPluginAsyncTypebox {
       },
     );
     app.get(
+      '/api/democracy/my-questions',
+      { config: { access: 'democracy.vote' }, schema: { tags, summary: '我提出的质询与举报及答复' } },
+      async (req) => supervision.myQuestions(db, req.caller!.userId),
+    );
+    app.get(
       '/api/democracy/supervision-questions',
       {
         config: { access: 'democracy.manage', scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }] },

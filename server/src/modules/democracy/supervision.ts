@@ -239,3 +239,9 @@ export function registerSupervisionDeadlines(): void {
       where q.community_id = d.community_id and q.id = d.id and q.answered_at is null and q.overdue_at is null`);
   });
 }
+
+/** The questions and reports the caller asked, with their answers (a report is followed by the one who made it). */
+export async function myQuestions(db: Db, userId: string) {
+  const r = await db.execute(sql`select * from supervision_questions where asker_id = ${userId} order by asked_at desc limit 200`);
+  return (r.rows as Record<string, unknown>[]).map((q) => ({ ...presentQuestion(q), mine: true }));
+}

@@ -319,6 +319,7 @@ export const democracy2Api = {
     api.get<SupervisionItem[]>('/api/democracy/supervision', { ...(communityId ? { communityId } : {}), ...(kind ? { kind } : {}) }),
   supervisionItem: (id: string) => api.get<SupervisionDetail>(`/api/democracy/supervision/${enc(id)}`),
   publishSupervision: (body: SupervisionCreate) => api.post<SupervisionDetail>('/api/democracy/supervision', body),
+  myQuestions: () => api.get<SupervisionQuestion[]>('/api/democracy/my-questions'),
   review: (id: string, body: { opinion: 'approved' | 'concerns'; text?: string }) =>
     api.post<SupervisionDetail>(`/api/democracy/supervision/${enc(id)}/reviews`, body),
   ask: (body: { regionId: string; itemId?: string; kind: 'question' | 'report'; text: string; public?: boolean }) =>
