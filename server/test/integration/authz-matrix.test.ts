@@ -141,6 +141,7 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/democracy/elections/{id}/nominations': ['community_admin', 'resident'],
   'POST /api/democracy/elections/{id}/nominations/{nominationId}/decision': ['community_admin'],
   'POST /api/democracy/elections/{id}/candidates': ['community_admin'],
+  'POST /api/democracy/elections/{id}/nominations/{nominationId}/withdraw': ['community_admin'],
   'GET /api/democracy/supervision': ALL,
   'POST /api/democracy/supervision': ['community_admin'],
   'GET /api/democracy/supervision/{id}': ROLES.filter((r) => r !== 'grid_worker'),
@@ -569,6 +570,10 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/democracy/elections/{id}/nominations/{nominationId}/decision': async ({ scope, target }) => {
     const e = await electionIn(scoped(scope, target), 'nominated');
     return { params: { id: e.id, nominationId: e.nominationId! }, body: { accept: true } };
+  },
+  'POST /api/democracy/elections/{id}/nominations/{nominationId}/withdraw': async ({ scope, target }) => {
+    const e = await electionIn(scoped(scope, target), 'nominated');
+    return { params: { id: e.id, nominationId: e.nominationId! } };
   },
   'POST /api/democracy/elections/{id}/candidates': async ({ scope, target }) => ({
     params: { id: (await electionIn(scoped(scope, target), 'accepted')).id },
@@ -1005,6 +1010,7 @@ const SCOPED = new Set([
   'POST /api/democracy/elections/{id}/nominations',
   'POST /api/democracy/elections/{id}/nominations/{nominationId}/decision',
   'POST /api/democracy/elections/{id}/candidates',
+  'POST /api/democracy/elections/{id}/nominations/{nominationId}/withdraw',
   // deliberation (issue 6 §5–6)
   'GET /api/democracy/consultations',
   'POST /api/democracy/consultations',

@@ -338,6 +338,25 @@ describe('an election (民主选举, `004` 5.2.1)', () => {
     const nominations = (await t.call('GET', `/api/democracy/elections/${id}`, { token: resident })).json().nominations;
     expect(nominations).toHaveLength(4);
     expect(nominations[0].source).toBe('self');
+    // A nominee may withdraw before the list is public; nobody else may withdraw for them.
+    expect(
+      (await t.call('POST', `/api/democracy/elections/${id}/nominations/${nominations[1].id}/withdraw`, { token: resident })).statusCode,
+    ).toBe(403);
+    const extra = await t.call('POST', `/api/democracy/elections/${id}/nominations`, {
+      token: admin,
+      body: {
+        residentId: (
+          await t.db.$client.query<{ id: string }>(
+            `select s.id from residents s where s.community_id = $1 and s.status = 'active' and s.birth_date <= current_date - interval '40 years' order by s.id desc limit 1`,
+            [liuan],
+          )
+        ).rows[0]!.id,
+      },
+    });
+    expect(extra.statusCode, extra.body).toBe(201);
+    const extraId = extra.json().nominations.at(-1).id;
+    const withdrawn = await t.call('POST', `/api/democracy/elections/${id}/nominations/${extraId}/withdraw`, { token: admin });
+    expect(withdrawn.json().nominations.find((n: { id: string }) => n.id === extraId).status).toBe('withdrawn');
     const last = nominations[3].id;
     expect(
       (await t.call('POST', `/api/democracy/elections/${id}/nominations/${last}/decision`, { token: admin, body: { accept: false } }))

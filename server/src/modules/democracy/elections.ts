@@ -226,3 +226,28 @@ export async function publishCandidates(ctx: Ctx, voteId: string) {
   );
   return electionDetail(ctx.db, voteId);
 }
+
+/** A nominee withdraws (or the community records the withdrawal) before the candidate list is made public. */
+export async function withdrawNomination(ctx: Ctx, voteId: string, nominationId: string) {
+  const e = await electionRow(ctx.db, voteId);
+  if (!e) throw problems.notFound('选举');
+  if (e.candidates_published_at) throw problems.conflict('候选人名单已公示，不能撤回');
+  const r = await ctx.db.execute(sql`
+    select resident_id, status from election_nominations where community_id = ${e.community_id} and vote_id = ${voteId} and id = ${nominationId}`);
+  const n = r.rows[0] as { resident_id: string; status: string } | undefined;
+  if (!n) throw problems.notFound('提名');
+  if (n.status === 'withdrawn' || n.status === 'rejected') throw problems.conflict('该提名已撤回或未获确认');
+  const manager = ctx.caller.roles.includes('community_admin');
+  if (!manager && (await residentOfUser(ctx.db, ctx.caller.userId)) !== n.resident_id) throw problems.forbidden('只能撤回本人的提名');
+  const path = (await pathOfPlace(ctx.db, e.community_id, null))!;
+  await auditedChange(
+    ctx,
+    { targetType: 'vote', targetId: () => voteId, scopePath: () => path, detail: () => ({ nomination: nominationId, withdrawn: true }) },
+    async (tx: Executor) => {
+      await tx.execute(sql`
+        update election_nominations set status = 'withdrawn', decided_by = ${ctx.caller.displayName}, decided_at = now()
+        where community_id = ${e.community_id} and vote_id = ${voteId} and id = ${nominationId}`);
+    },
+  );
+  return electionDetail(ctx.db, voteId);
+}

@@ -391,6 +391,18 @@ export function democracyRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => elections.decideNomination(ctxOf(req, db), req.params.id, req.params.nominationId, req.body),
     );
     app.post(
+      '/api/democracy/elections/:id/nominations/:nominationId/withdraw',
+      {
+        config: { access: 'authenticated', action: 'democracy.nomination-withdraw', scope: [vote] },
+        schema: {
+          tags,
+          summary: '撤回提名（被提名人本人，或社区代为登记；候选人公示前）',
+          params: Type.Object({ id: Uuid, nominationId: Uuid }, { additionalProperties: false }),
+        },
+      },
+      async (req) => elections.withdrawNomination(ctxOf(req, db), req.params.id, req.params.nominationId),
+    );
+    app.post(
       '/api/democracy/elections/:id/candidates',
       {
         config: { access: 'democracy.manage', action: 'democracy.candidates-publish', scope: [vote] },
