@@ -126,9 +126,10 @@ export async function startExternalIngest(db: Db, url: string, log: Log, clientI
         done();
       })
       .catch((e: Error) => {
-        // Not acknowledged: the broker keeps the message for this persistent session and sends it again.
-        log.warn({ err: e }, 'telemetry not stored; not acknowledged');
-        client.end(true);
+        // Not acknowledged: dropping the connection makes the client reconnect (reconnectPeriod), and the
+        // broker sends the unacknowledged message again to this persistent session.
+        log.warn({ err: e }, 'telemetry not stored; not acknowledged, reconnecting');
+        client.stream.destroy();
       });
   };
   await client.subscribeAsync('jiayuan/devices/+/telemetry', { qos: 1 });
