@@ -1,7 +1,10 @@
 // Demo devices of 柳岸社区 (issue 7): smoke detectors in its buildings, parking sensors (some shared),
-// street lights, meters, an SOS button of an elderly resident living alone with a past emergency
-// answered in time, and a day of readings. Their passwords are random and not kept: register a device
-// in the console (设备台账 → 登记设备) to get credentials for trying MQTT or HTTP ingest.
+// street lights with a week of energy readings and the public lighting register they belong to
+// (`003` L1P8), chargers, an elevator monitor, a temperature sensor and water, electricity, gas and heat
+// meters online (L1P4), cameras on half of the buildings (L3P1), an SOS button of an elderly resident
+// living alone with a past emergency answered in time, and a day of readings. Their passwords are
+// random and not kept: register a device in the console (设备台账 → 登记设备) to get credentials for
+// trying MQTT or HTTP ingest.
 import { randomBytes, createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db, Executor } from '../db/pool.js';
@@ -48,9 +51,21 @@ export async function seedDevices(db: Db, now = new Date()): Promise<void> {
         type: 'street_light',
         name: `小区路灯 L${i + 1}`,
         b: buildings[i % buildings.length]!,
-        attributes: { powerState: 'on', ratedPower: 60 },
+        // The conventional schedule it is compared with (`003` L1P8): full power all night.
+        attributes: { powerState: 'on', ratedPower: 60, baselineHoursPerDay: 12 },
       });
     for (const b of buildings.slice(0, 4)) devices.push({ id: uuidv7(), type: 'water_meter', name: `${b.label}总水表`, b, attributes: {} });
+    // Cameras on every other building (L3P1), chargers and the other terminals `003` L1P4 lists.
+    for (const b of buildings.filter((_, k) => k % 2 === 0))
+      devices.push({ id: uuidv7(), type: 'camera', name: `${b.label}出入口摄像机`, b, attributes: { manufacturerName: '青川安防' } });
+    for (let i = 0; i < 2; i++)
+      devices.push({ id: uuidv7(), type: 'ev_charger', name: `地面充电桩 C${i + 1}`, b: buildings[i]!, attributes: { ratedPower: 7000 } });
+    devices.push(
+      { id: uuidv7(), type: 'temperature_humidity', name: '配电房温湿度', b: buildings[0]!, attributes: {} },
+      { id: uuidv7(), type: 'electricity_meter', name: '公共照明总电表', b: buildings[0]!, attributes: {} },
+      { id: uuidv7(), type: 'gas_meter', name: `${buildings[0]!.label}燃气总表`, b: buildings[0]!, attributes: {} },
+      { id: uuidv7(), type: 'heat_meter', name: `${buildings[0]!.label}热力总表`, b: buildings[0]!, attributes: {} },
+    );
     devices.push({
       id: uuidv7(),
       type: 'elevator_monitor',
@@ -85,7 +100,19 @@ export async function seedDevices(db: Db, now = new Date()): Promise<void> {
     for (const d of devices) {
       if (d.type === 'smoke_detector') latest.push([d.id, 'smoke', false], [d.id, 'battery', 60 + Math.floor(rand() * 40)]);
       if (d.type === 'parking_sensor') latest.push([d.id, 'occupied', rand() < 0.6]);
-      if (d.type === 'street_light') latest.push([d.id, 'power', 48 + Math.floor(rand() * 10)]);
+      if (d.type === 'street_light') {
+        // A reading a day for a week: 11.5 h lit, dimmed to half from 23:00 to 05:00, ≈ 0.5 kWh a day
+        // against the 0.72 kWh of a conventional light (60 W × 12 h): about 30 % saved.
+        let kwh = 800 + Math.round(rand() * 400);
+        for (let day = 7; day >= 0; day--) {
+          if (day < 7) kwh += 0.48 + rand() * 0.05;
+          series.push([d.id, 'energy', new Date(now.getTime() - day * 86400_000).toISOString(), Math.round(kwh * 1000) / 1000]);
+        }
+        latest.push([d.id, 'power', 48 + Math.floor(rand() * 10)], [d.id, 'energy', Math.round(kwh * 1000) / 1000]);
+      }
+      if (d.type === 'ev_charger') latest.push([d.id, 'charging', rand() < 0.5]);
+      if (d.type === 'temperature_humidity') latest.push([d.id, 'temperature', 24], [d.id, 'humidity', 55]);
+      if (d.type === 'camera') latest.push([d.id, 'online', true]);
       if (d.type === 'elevator_monitor') latest.push([d.id, 'fault', false], [d.id, 'floor', 1 + Math.floor(rand() * 18)]);
       if (d.type === 'sos_button') latest.push([d.id, 'pressed', false]);
       if (d.type === 'water_meter') {
@@ -108,6 +135,10 @@ export async function seedDevices(db: Db, now = new Date()): Promise<void> {
       from unnest(${sql.param(series.map((s) => s[0]))}::uuid[], ${sql.param(series.map((s) => s[1]))}::text[],
         ${sql.param(series.map((s) => s[2]))}::timestamptz[], ${sql.param(series.map((s) => s[3]))}::float8[]) as x(d, k, t, v)
       on conflict do nothing`);
+    // The public lighting register (地、物): the 12 lamps of the compound's roads and garden, 8 of them smart.
+    await tx.execute(sql`
+      insert into facilities (community_id, id, kind, name, location, capacity, attributes)
+      values (${liuan}, ${uuidv7()}, 'street_light', '小区道路与景观照明', '小区主干道及中心花园', 12, ${JSON.stringify({ 智能控制: '8盏' })}::jsonb)`);
     // A past emergency: the SOS was answered in 4 minutes and someone was there in 9.
     const first = new Date(now.getTime() - 3 * 86400_000);
     const alarmId = uuidv7();

@@ -6,11 +6,14 @@
 // key that framework files name in a criterion's `measure` field (see frameworks/*.json), turns that
 // into one community's value. Measures registered together share one `load` per computation, so a
 // whole city is recomputed in a few statements.
-// Keys already named by the shipped frameworks and waiting for their modules: grid.closed-loop
-// (`003` L3P3), devices.elderly-response-15min (L2P6), devices.parking-share-rate (L2P4),
-// devices.smart-lighting-rate and devices.lighting-saving-rate (L1P8), democracy.e-voting (L2P10),
-// platform.operations-screen (L1P6), platform.information-release (L1P7). Until a key is registered
-// its criterion takes an entered value with evidence, like any other.
+// Keys named by the shipped frameworks: grid.closed-loop (`003` L3P3, grid/kpis.ts);
+// devices.elderly-response-15min (L2P6), devices.parking-share-rate (L2P4),
+// devices.smart-lighting-rate and devices.lighting-saving-rate (L1P8), devices.iot-coverage (L1P4)
+// (devices/measures.ts); democracy.e-voting (L2P10); registry.* (registry/measures.ts); and, waiting
+// for their modules, platform.operations-screen (L1P6), platform.information-release (L1P7). Until a
+// key is registered its criterion takes an entered value with evidence, like any other. Registered but
+// named by no criterion (informational, computed only when asked for by key): devices.parking-occupancy
+// (L2P4), devices.monitoring-coverage (L3P1).
 import type { Executor } from '../../db/pool.js';
 
 export interface MeasureValue {
