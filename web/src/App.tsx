@@ -22,6 +22,7 @@ const GridKpiPage = lazy(() => import('./pages/grid/GridKpiPage'));
 const GridSettingsPage = lazy(() => import('./pages/grid/GridSettingsPage'));
 const DevicesPage = lazy(() => import('./pages/devices/DevicesPage'));
 const AlarmsPage = lazy(() => import('./pages/devices/AlarmsPage'));
+const DeviceMapPage = lazy(() => import('./pages/devices/DeviceMapPage'));
 const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
 const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
@@ -272,6 +273,14 @@ export function App() {
           element={
             <RequirePermission permission="devices.read">
               <AlarmsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="devices/map"
+          element={
+            <RequirePermission permission="devices.read">
+              <DeviceMapPage />
             </RequirePermission>
           }
         />

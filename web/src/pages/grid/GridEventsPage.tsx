@@ -1,10 +1,12 @@
 // 事件工作台: events by view (待受理/待派遣, 在办, 我的待办, 超期, 督办, 全部) and filters; a row opens
-// the event's drawer; 上报事件 records a new one.
+// the event's drawer; 上报事件 records a new one. The view and filters live in the URL query
+// (?view=&category=&status=&from=&to=&q=), so a link such as /grid/events?q=路灯 opens them filtered.
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Cascader, DatePicker, Input, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { errorText } from '../../api/client';
 import type { Page } from '../../api/types';
 import { useAuth } from '../../auth/context';
@@ -26,17 +28,55 @@ const VIEWS: { value: View; label: string }[] = [
   { value: 'all', label: '全部' },
 ];
 
+const isView = (v: string | null): v is View => VIEWS.some((x) => x.value === v);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 type Loaded = { key: string; data: Page<GridEvent>; error: null } | { key: string; data: null; error: string };
 
 export default function GridEventsPage() {
   const { can } = useAuth();
   const { selected } = useRegions();
-  const [view, setView] = useState<View>(() => (can('grid.manage') ? 'triage' : 'assigned'));
-  const [category, setCategory] = useState<string[] | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
-  const [q, setQ] = useState('');
-  const [page, setPage] = useState(1);
+  const [params, setParams] = useSearchParams();
+  const defaultView: View = can('grid.manage') ? 'triage' : 'assigned';
+  const viewParam = params.get('view');
+  const view: View = isView(viewParam) ? viewParam : defaultView;
+  const categoryParam = params.get('category') ?? '';
+  const category = useMemo(() => (categoryParam ? categoryParam.split(',') : null), [categoryParam]);
+  const status = params.get('status') || null;
+  const fromParam = params.get('from') ?? '';
+  const toParam = params.get('to') ?? '';
+  const from = DAY.test(fromParam) ? fromParam : '';
+  const to = DAY.test(toParam) ? toParam : '';
+  const range = useMemo<[Dayjs | null, Dayjs | null] | null>(
+    () => (from || to ? [from ? dayjs(from) : null, to ? dayjs(to) : null] : null),
+    [from, to],
+  );
+  const q = (params.get('q') ?? '').trim();
+  // The search box's text, reset whenever the URL's q changes (a link, back/forward).
+  const [text, setText] = useState(q);
+  const [textFor, setTextFor] = useState(q);
+  if (textFor !== q) {
+    setTextFor(q);
+    setText(q);
+  }
+  /** Writes filters into the URL (empty values removed); the page goes back to 1. */
+  const setFilters = (changes: Record<string, string | null>) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        for (const [k, v] of Object.entries(changes)) {
+          if (v) next.set(k, v);
+          else next.delete(k);
+        }
+        return next;
+      },
+      { replace: true },
+    );
+  // Paging is local; a change of filters (the URL) starts again at page 1.
+  const filterKey = params.toString();
+  const [paging, setPaging] = useState({ key: filterKey, page: 1 });
+  const page = paging.key === filterKey ? paging.page : 1;
+  const setPage = (p: number) => setPaging({ key: filterKey, page: p });
   const [pageSize, setPageSize] = useState(20);
   const [version, setVersion] = useState(0);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -60,11 +100,11 @@ export default function GridEventsPage() {
     if (selected?.node.level === 'grid') out.gridId = selected.node.id;
     if (category?.length) out.categoryCode = category[category.length - 1];
     if (status) out.status = status;
-    if (range?.[0]) out.from = range[0].format('YYYY-MM-DD');
-    if (range?.[1]) out.to = range[1].format('YYYY-MM-DD');
-    if (q.trim()) out.q = q.trim();
+    if (from) out.from = from;
+    if (to) out.to = to;
+    if (q) out.q = q;
     return out;
-  }, [view, selected, category, status, range, q, page, pageSize]);
+  }, [view, selected, category, status, from, to, q, page, pageSize]);
 
   const key = JSON.stringify([query, version]);
   useEffect(() => {
@@ -156,10 +196,7 @@ export default function GridEventsPage() {
         <Segmented<View>
           options={VIEWS}
           value={view}
-          onChange={(v) => {
-            setView(v);
-            setPage(1);
-          }}
+          onChange={(v) => setFilters({ view: v === defaultView ? null : v })}
           data-testid="grid-views"
           style={{ marginBottom: 12 }}
         />
@@ -167,10 +204,7 @@ export default function GridEventsPage() {
           <Cascader
             options={categoryOptions(cats, false)}
             value={category ?? undefined}
-            onChange={(v) => {
-              setCategory(v?.length ? (v as string[]) : null);
-              setPage(1);
-            }}
+            onChange={(v) => setFilters({ category: v?.length ? (v as string[]).join(',') : null })}
             changeOnSelect
             allowClear
             placeholder="事件类别"
@@ -180,28 +214,22 @@ export default function GridEventsPage() {
             allowClear
             placeholder="状态"
             value={status}
-            onChange={(v) => {
-              setStatus(v ?? null);
-              setPage(1);
-            }}
+            onChange={(v) => setFilters({ status: v ?? null })}
             options={Object.entries(STATUSES).map(([value, label]) => ({ value, label }))}
             style={{ width: 150 }}
           />
           <DatePicker.RangePicker
             value={range}
-            onChange={(v) => {
-              setRange(v);
-              setPage(1);
-            }}
+            onChange={(v) => setFilters({ from: v?.[0]?.format('YYYY-MM-DD') ?? null, to: v?.[1]?.format('YYYY-MM-DD') ?? null })}
             placeholder={['上报起', '上报止']}
           />
           <Input.Search
             allowClear
             placeholder="编号、描述或地址"
-            onSearch={(v) => {
-              setQ(v);
-              setPage(1);
-            }}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onSearch={(v) => setFilters({ q: v.trim() || null })}
+            data-testid="grid-event-search"
             style={{ width: 220 }}
           />
         </div>

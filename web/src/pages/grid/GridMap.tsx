@@ -1,7 +1,7 @@
-// The grids and open events of the dashboard, drawn in SVG: longitude/latitude projected linearly
-// into the box of all boundaries (at community scale the distortion does not matter), latitude
-// scaled by cos(latitude) so shapes keep their proportions.
+// The grids and open events of the dashboard, drawn in SVG: longitude/latitude projected into the box
+// of all boundaries (projection.ts).
 import type { Dashboard, Geometry } from './api';
+import { fitProjection } from './projection';
 
 const W = 640;
 const H = 440;
@@ -15,29 +15,14 @@ const FILLS = ['#e6f0ff', '#e8f7ee', '#fff4e0', '#f3e8ff', '#e0f7f7', '#fde8ec']
 
 export function GridMap({ data, onEvent }: { data: Dashboard; onEvent?: (id: string) => void }) {
   const shapes = data.grids.filter((g) => g.boundary).map((g) => ({ ...g, rings: rings(g.boundary!) }));
-  let minX = Infinity,
-    minY = Infinity,
-    maxX = -Infinity,
-    maxY = -Infinity;
-  const extend = (x: number, y: number) => {
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  };
-  for (const s of shapes) for (const r of s.rings) for (const [x, y] of r) extend(x!, y!);
-  if (!shapes.length) for (const e of data.events) extend(e.lng, e.lat);
-  if (!Number.isFinite(minX)) {
+  const points: [number, number][] = [];
+  for (const s of shapes) for (const r of s.rings) for (const [x, y] of r) points.push([x!, y!]);
+  if (!shapes.length) for (const e of data.events) points.push([e.lng, e.lat]);
+  const projection = fitProjection(points, W, H, PAD);
+  if (!projection) {
     return <div className="center-pad">暂无网格边界数据</div>;
   }
-  const k = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
-  const spanX = Math.max((maxX - minX) * k, 1e-6);
-  const spanY = Math.max(maxY - minY, 1e-6);
-  const scale = Math.min((W - 2 * PAD) / spanX, (H - 2 * PAD) / spanY);
-  const offX = (W - spanX * scale) / 2;
-  const offY = (H - spanY * scale) / 2;
-  const px = (lng: number) => offX + (lng - minX) * k * scale;
-  const py = (lat: number) => offY + (maxY - lat) * scale;
+  const { px, py } = projection;
 
   return (
     <svg
