@@ -128,7 +128,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(evaluationRoutes(db));
   await app.register(gridRoutes(db, keys));
   await app.register(democracyRoutes(db));
-  await app.register(deviceRoutes(db, keys));
+  await app.register(deviceRoutes(db, keys, config));
   await app.register(deliberationRoutes(db));
   await app.register(open311Routes(db, keys, config.publicUrl));
 

@@ -9,6 +9,7 @@ import type { Ctx } from '../../src/http/context.js';
 import { RESIDENT_COLUMNS, type Column } from '../../src/modules/registry/ledger.js';
 import { ROOM_COLUMNS } from '../../src/modules/registry/ledger-places.js';
 import { ORGANISATION_COLUMNS } from '../../src/modules/organisations/ledger.js';
+import { DEVICE_COLUMNS } from '../../src/modules/devices/provision.js';
 import { makeIdNumber } from '../../src/modules/registry/model.js';
 import { blindIndex } from '../../src/crypto/personal-data.js';
 import * as registry from '../../src/modules/registry/service.js';
@@ -178,6 +179,13 @@ const POLICY: Record<string, Role[] | 'public'> = {
   // Devices authenticate with their own credentials (HTTP Basic), not as accounts.
   'POST /api/devices/{id}/telemetry': 'public',
   'GET /api/devices/ingest-stats': ['community_admin', 'property_staff'],
+  'GET /api/devices/connection': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'GET /api/devices/template.xlsx': ['community_admin', 'property_staff'],
+  'POST /api/devices/import': ['community_admin', 'property_staff'],
+  'POST /api/devices/credentials.xlsx': ['community_admin', 'property_staff'],
+  'POST /api/devices/{id}/credentials': ['community_admin', 'property_staff'],
+  'POST /api/devices/{id}/disable': ['community_admin', 'property_staff'],
+  'POST /api/devices/{id}/enable': ['community_admin', 'property_staff'],
   'GET /api/alarms': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
   'GET /api/my-family-alarms': ['resident'],
   'GET /api/alarms/{id}': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
@@ -485,6 +493,18 @@ const FIXTURES: Record<string, Fixture> = {
     };
   },
   'GET /api/devices/ingest-stats': () => ({}),
+  'GET /api/devices/connection': () => ({}),
+  'GET /api/devices/template.xlsx': () => ({}),
+  'POST /api/devices/import': async ({ scope, target }) => ({
+    query: { communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId },
+    raw: { payload: await emptyLedger(DEVICE_COLUMNS), contentType: XLSX },
+  }),
+  'POST /api/devices/credentials.xlsx': async ({ scope, target }) => ({
+    body: { credentials: [{ username: (await deviceIn(scoped(scope, target))).id, password: DEVICE_SECRET }] },
+  }),
+  'POST /api/devices/{id}/credentials': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target))).id } }),
+  'POST /api/devices/{id}/disable': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target))).id } }),
+  'POST /api/devices/{id}/enable': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target))).id } }),
   'GET /api/my-family-alarms': () => ({}),
   'GET /api/alarms': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/alarms/{id}': async ({ scope, target }) => ({ params: { id: (await deviceIn(scoped(scope, target), true)).alarmId! } }),
@@ -978,6 +998,11 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
   'POST /api/devices',
+  'POST /api/devices/import',
+  'POST /api/devices/credentials.xlsx',
+  'POST /api/devices/{id}/credentials',
+  'POST /api/devices/{id}/disable',
+  'POST /api/devices/{id}/enable',
   'GET /api/devices',
   'GET /api/devices/{id}',
   'GET /api/devices/{id}/series',

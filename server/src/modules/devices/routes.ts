@@ -12,11 +12,43 @@ import { DEFAULT_RULES } from './rules.js';
 import * as service from './service.js';
 import { registerDeviceLinkage } from './linkage.js';
 import type { DataKeys } from '../../crypto/personal-data.js';
+import { sendXlsx } from '../../http/xlsx.js';
+import {
+  connectionInfo,
+  credentialsWorkbook,
+  deviceTemplate,
+  importDevices,
+  MAX_IMPORT_ROWS,
+  readDeviceSheet,
+  rotateCredentials,
+  setDeviceStatus,
+  type ConnectionSettings,
+} from './provision.js';
 
 const device = { kind: 'device', from: 'params.id', label: '设备' } as const;
 const alarm = { kind: 'alarm', from: 'params.id', label: '告警' } as const;
 
-export function deviceRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox {
+const RowProblem = Type.Object({ row: Type.Integer(), column: Type.String(), message: Type.String() });
+const Credential = Type.Object({
+  id: Uuid,
+  username: Type.String(),
+  password: Type.String(),
+  name: Type.String(),
+  typeLabel: Type.String(),
+  serialNumber: Type.Union([Type.String(), Type.Null()]),
+  address: Type.Union([Type.String(), Type.Null()]),
+  topic: Type.String(),
+});
+
+/**
+ * `connection`: where devices reach the MQTT broker (config.ts mqttUrl / mqttPort) and the platform
+ * (publicUrl, else the request's host), for GET /api/devices/connection.
+ */
+export function deviceRoutes(
+  db: Db,
+  keys: DataKeys,
+  connection: ConnectionSettings & { publicUrl?: string | undefined } = { mqttPort: 1884 },
+): FastifyPluginAsyncTypebox {
   registerScopeResolver('device', service.devicePath);
   registerDeviceLinkage(db, keys);
   registerScopeResolver('alarm', service.alarmPath);
@@ -73,6 +105,109 @@ export function deviceRoutes(db: Db, keys: DataKeys): FastifyPluginAsyncTypebox 
         return reply.status(201).send(await service.createDevice(ctxOf(req, db), { ...input, regionId, type: input.type as DeviceType }));
       },
     );
+
+    app.get(
+      '/api/devices/connection',
+      {
+        config: { access: 'devices.read' },
+        schema: { tags, summary: '设备接入方式：MQTT 代理地址与端口、主题、HTTP 上报地址与报文示例' },
+      },
+      async (req) => connectionInfo(connection, connection.publicUrl ?? `${req.protocol}://${req.host}`),
+    );
+
+    app.get(
+      '/api/devices/template.xlsx',
+      { config: { access: 'devices.manage' }, schema: { tags, summary: '下载设备批量导入模板（xlsx）' } },
+      async (_req, reply) => sendXlsx(reply, '设备导入模板.xlsx', await deviceTemplate()),
+    );
+
+    app.post(
+      '/api/devices/import',
+      {
+        config: {
+          access: 'devices.manage',
+          action: 'device.import',
+          scope: [{ kind: 'region', from: 'query.communityId', label: '社区' }],
+        },
+        schema: {
+          tags,
+          summary: '批量登记设备（请求体为 xlsx 文件）：任一行有误则不登记；onlyValid=true 只登记无误的行；返回新设备的凭据（仅此一次）',
+          description: `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet；每个文件最多 ${MAX_IMPORT_ROWS} 台。同一社区内序列号已登记的行跳过（已存在，跳过），重复导入同一文件不会重复登记。`,
+          querystring: Type.Object({ communityId: Uuid, onlyValid: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+          response: {
+            200: Type.Object({
+              total: Type.Integer(),
+              created: Type.Integer(),
+              skipped: Type.Integer(),
+              invalid: Type.Integer(),
+              committed: Type.Boolean(),
+              errors: Type.Array(RowProblem),
+              skippedRows: Type.Array(Type.Intersect([RowProblem, Type.Object({ deviceId: Uuid })])),
+              credentials: Type.Array(Type.Intersect([Credential, Type.Object({ row: Type.Integer() })])),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        if (!Buffer.isBuffer(req.body))
+          throw new AppError(415, 'unsupported-media-type', '不支持的内容类型', '请以 xlsx 文件作为请求体上传');
+        const rows = await readDeviceSheet(req.body);
+        return importDevices(ctxOf(req, db), keys, req.query.communityId, rows, req.query.onlyValid ?? false);
+      },
+    );
+
+    app.post(
+      '/api/devices/credentials.xlsx',
+      {
+        config: { access: 'devices.manage', action: 'device.credentials-sheet' },
+        schema: {
+          tags,
+          summary: '把刚显示的设备凭据生成 xlsx 下载（平台不保存明文密码：密码须与设备相符，名称与地址取自登记）',
+          body: Type.Object(
+            {
+              credentials: Type.Array(Type.Object({ username: Uuid, password: Type.String({ minLength: 1, maxLength: 200 }) }), {
+                minItems: 1,
+                maxItems: MAX_IMPORT_ROWS,
+              }),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) =>
+        sendXlsx(
+          reply,
+          '设备凭据.xlsx',
+          await credentialsWorkbook(
+            ctxOf(req, db),
+            req.body.credentials,
+            connectionInfo(connection, connection.publicUrl ?? `${req.protocol}://${req.host}`),
+          ),
+        ),
+    );
+
+    app.post(
+      '/api/devices/:id/credentials',
+      {
+        config: { access: 'devices.manage', action: 'device.rotate-credentials', scope: [device] },
+        schema: { tags, summary: '重置设备密码：返回新密码（仅此一次），旧密码立即失效', params: IdParams, response: { 200: Credential } },
+      },
+      async (req) => rotateCredentials(ctxOf(req, db), req.params.id),
+    );
+
+    for (const [action, status, summary] of [
+      ['disable', 'disabled', '停用设备：拒绝其 MQTT 连接与 HTTP 上报'],
+      ['enable', 'active', '启用设备'],
+    ] as const) {
+      app.post(
+        `/api/devices/:id/${action}`,
+        {
+          config: { access: 'devices.manage', action: `device.${action}`, scope: [device] },
+          schema: { tags, summary, params: IdParams },
+        },
+        async (req) => setDeviceStatus(ctxOf(req, db), req.params.id, status),
+      );
+    }
 
     app.get(
       '/api/devices',

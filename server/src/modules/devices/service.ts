@@ -10,7 +10,7 @@ import { uuidv7 } from '../../db/ids.js';
 import type { Db, Executor } from '../../db/pool.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems } from '../../http/errors.js';
-import { auditedChange } from '../audit/service.js';
+import { appendAudits, auditedChange } from '../audit/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../deadlines/service.js';
 import { emitMany } from '../events/service.js';
 import { dataScope, placeOf, regionBrief } from '../regions/service.js';
@@ -56,16 +56,31 @@ function presentDevice(d: Record<string, unknown>) {
   };
 }
 
-/** Registers a device at a place; its credentials (MQTT username = id, password) are shown once. */
-export async function createDevice(ctx: Ctx, input: DeviceInput) {
-  let where: {
-    communityId: string;
-    gridId: string | null;
-    buildingId: string | null;
-    roomId: string | null;
-    path: string;
-    address: string | null;
-  };
+/** A device ready to insert: where it is (resolved and in the caller's scope) and what it is. */
+export interface PlacedDevice {
+  communityId: string;
+  gridId: string | null;
+  buildingId: string | null;
+  roomId: string | null;
+  /** Region path of its grid (or community), for scope and audit. */
+  path: string;
+  address: string | null;
+  lng: number | null;
+  lat: number | null;
+  type: DeviceType;
+  name: string;
+  attributes: Record<string, unknown>;
+  residentId: string | null;
+}
+
+/** Whether a place (by region path) is one the caller may register devices at: in their subtree, or above a grid account's node. */
+export function placeInScope(caller: Caller, path: string): boolean {
+  return !!caller.regionPath && (path.startsWith(caller.regionPath) || caller.regionPath.startsWith(path));
+}
+
+/** Resolves where a device goes (room, building, or community/grid) and checks the caller's scope. */
+async function placeDevice(ctx: Ctx, input: DeviceInput): Promise<PlacedDevice> {
+  let where: Pick<PlacedDevice, 'communityId' | 'gridId' | 'buildingId' | 'roomId' | 'path' | 'address'>;
   let lng = input.lng ?? null;
   let lat = input.lat ?? null;
   if (input.roomId || input.buildingId) {
@@ -87,26 +102,70 @@ export async function createDevice(ctx: Ctx, input: DeviceInput) {
     if (!p) throw problems.field('body.regionId', '应为社区或网格');
     where = { communityId: p.communityId, gridId: p.gridId, buildingId: null, roomId: null, path: p.path, address: null };
   } else throw problems.field('body.regionId', '请提供安装位置：社区/网格、楼栋或房屋');
-  if (!ctx.caller.regionPath || !(where.path.startsWith(ctx.caller.regionPath) || ctx.caller.regionPath.startsWith(where.path)))
-    throw problems.outOfScope('安装位置不在您的管辖范围内');
-  const id = uuidv7();
-  const password = randomBytes(24).toString('base64url');
-  await auditedChange(
-    ctx,
-    {
-      targetType: 'device',
-      targetId: () => id,
-      scopePath: () => where.path,
-      statusCode: 201,
-      detail: () => ({ type: input.type, name: input.name }),
-    },
-    async (tx: Executor) => {
+  if (!placeInScope(ctx.caller, where.path)) throw problems.outOfScope('安装位置不在您的管辖范围内');
+  return {
+    ...where,
+    lng,
+    lat,
+    type: input.type,
+    name: input.name,
+    attributes: input.attributes ?? {},
+    residentId: input.residentId ?? null,
+  };
+}
+
+/** Rows per INSERT (13 parameters each, well under PostgreSQL's 65,535). */
+const INSERT_CHUNK = 2000;
+
+/**
+ * Inserts placed devices in one transaction, each with its own random password (stored as SHA-256)
+ * and its own audit entry (the request's action: device.create, device.import). `before` runs first in
+ * the same transaction (an import locks and re-checks its serial numbers there). Returns the passwords,
+ * which exist nowhere else: the caller shows them once.
+ */
+export async function insertDevices(
+  ctx: Ctx,
+  list: PlacedDevice[],
+  before?: (tx: Executor) => Promise<void>,
+): Promise<{ id: string; password: string; device: PlacedDevice }[]> {
+  const made = list.map((device) => ({ id: uuidv7(), password: randomBytes(24).toString('base64url'), device }));
+  if (made.length === 0) return made;
+  await transaction(ctx.db, async (tx) => {
+    await before?.(tx);
+    for (let i = 0; i < made.length; i += INSERT_CHUNK) {
+      const rows = made.slice(i, i + INSERT_CHUNK).map(
+        ({ id, password, device: d }) =>
+          sql`(${d.communityId}, ${id}, ${d.type}, ${d.name}, ${d.gridId}, ${d.buildingId}, ${d.roomId}, ${d.address}, ${d.lng}, ${d.lat},
+            ${JSON.stringify(d.attributes)}::jsonb, ${sha256(password)}, ${d.residentId})`,
+      );
       await tx.execute(sql`
         insert into devices (community_id, id, type, name, grid_id, building_id, room_id, address, lng, lat, attributes, secret_hash, resident_id)
-        values (${where.communityId}, ${id}, ${input.type}, ${input.name}, ${where.gridId}, ${where.buildingId}, ${where.roomId}, ${where.address},
-          ${lng}, ${lat}, ${JSON.stringify(input.attributes ?? {})}::jsonb, ${sha256(password)}, ${input.residentId ?? null})`);
-    },
-  );
+        values ${sql.join(rows, sql`, `)}`);
+    }
+    await appendAudits(
+      tx,
+      made.map(({ id, device: d }) => ({
+        caller: ctx.caller,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        action: ctx.action,
+        targetType: 'device',
+        targetId: id,
+        scopePath: d.path,
+        outcome: 'success' as const,
+        statusCode: 201,
+        detail: { type: d.type, name: d.name },
+      })),
+    );
+  });
+  ctx.markAudited();
+  return made;
+}
+
+/** Registers a device at a place; its credentials (MQTT username = id, password) are shown once. */
+export async function createDevice(ctx: Ctx, input: DeviceInput) {
+  const [made] = await insertDevices(ctx, [await placeDevice(ctx, input)]);
+  const { id, password } = made!;
   return { ...(await deviceDetail(ctx.db, id)), credentials: { username: id, password } };
 }
 
@@ -171,11 +230,23 @@ export interface DeviceAuth {
 
 const authCache = new Map<string, { hash: string; device: DeviceAuth | null; at: number }>();
 const AUTH_TTL_MS = 30_000;
+/** Bumped by every `forgetDeviceAuth`: a lookup that started before it does not fill the cache. */
+let authEpoch = 0;
+
+/**
+ * Drops a device's cached credentials and status on this node, after its password changed or it was
+ * disabled or enabled (call after the commit): the next connection or request reads them again.
+ */
+export function forgetDeviceAuth(id: string): void {
+  authEpoch++;
+  authCache.delete(id);
+}
 
 export async function authenticateDevice(db: Db, id: string, password: string): Promise<DeviceAuth | null> {
   if (!/^[0-9a-f-]{36}$/.test(id)) return null;
   let hit = authCache.get(id);
   if (!hit || Date.now() - hit.at > AUTH_TTL_MS) {
+    const epoch = authEpoch;
     const r = await db.execute(
       sql`select community_id, id, type, grid_id, building_id, room_id, secret_hash, status from devices where id = ${id}`,
     );
@@ -195,7 +266,7 @@ export async function authenticateDevice(db: Db, id: string, password: string): 
           : null,
       at: Date.now(),
     };
-    authCache.set(id, hit);
+    if (epoch === authEpoch) authCache.set(id, hit);
   }
   if (!hit.device) return null;
   const a = Buffer.from(sha256(password), 'hex');

@@ -163,3 +163,60 @@ export async function ownersOfRoom(db: Executor, communityId: string, roomId: st
     select resident_id from residencies where community_id = ${communityId} and room_id = ${roomId} and relation = 'owner' and moved_out_on is null`);
   return (r.rows as { resident_id: string }[]).map((x) => x.resident_id);
 }
+
+/** An address as matched here: white space dropped, full-width characters folded (NFKC). */
+export const addressKey = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+
+/**
+ * Buildings and rooms of a community by address, for imports that name a place (devices). `keys` are
+ * `addressKey`s without the region names: a room's standard address after them (road, compound,
+ * building, unit, room), a building's road + compound + number栋 or compound + number栋. Each key maps
+ * to every place it names (more than one: ambiguous).
+ */
+export async function placesByAddress(db: Executor, communityId: string, keys: string[]): Promise<Map<string, PlaceSummary[]>> {
+  const out = new Map<string, PlaceSummary[]>();
+  const wanted = new Set(keys);
+  if (wanted.size === 0) return out;
+  const add = (key: string, p: PlaceSummary) => {
+    if (!wanted.has(key)) return;
+    const list = out.get(key) ?? [];
+    if (!list.some((x) => x.buildingId === p.buildingId && x.roomId === p.roomId)) list.push(p);
+    out.set(key, list);
+  };
+  const bs = await db.select().from(buildings).where(eq(buildings.communityId, communityId));
+  const byId = new Map(bs.map((b) => [b.id, b]));
+  for (const b of bs) {
+    const p = placeFrom(b, null);
+    add(addressKey(`${b.road}${b.compound}${b.number}栋`), p);
+    add(addressKey(`${b.compound}${b.number}栋`), p);
+  }
+  // A room's standard address starts with the region names as one word (registry/service.ts standardAddress).
+  const rs = await db
+    .select()
+    .from(rooms)
+    .where(
+      and(
+        eq(rooms.communityId, communityId),
+        sql`regexp_replace(substr(${rooms.address}, strpos(${rooms.address}, ' ') + 1), '\\s', '', 'g') = any(${sql.param([...wanted])}::text[])`,
+      ),
+    );
+  for (const r of rs) {
+    const b = byId.get(r.buildingId);
+    if (b) add(addressKey(r.address.slice(r.address.indexOf(' ') + 1)), placeFrom(b, r));
+  }
+  return out;
+}
+
+/** Active residents of a community by the blind index of their ID document (registry/service.ts documentIndex). */
+export async function residentsByDocumentIndex(
+  db: Executor,
+  communityId: string,
+  indexes: string[],
+): Promise<Map<string, { id: string; gridId: string | null }>> {
+  if (indexes.length === 0) return new Map();
+  const rows = await db
+    .select({ id: residents.id, gridId: residents.gridId, index: residents.idNumberIndex })
+    .from(residents)
+    .where(and(eq(residents.communityId, communityId), eq(residents.status, 'active'), inArray(residents.idNumberIndex, indexes)));
+  return new Map(rows.map((r) => [r.index, { id: r.id, gridId: r.gridId }]));
+}

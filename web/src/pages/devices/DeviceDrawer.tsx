@@ -1,10 +1,13 @@
-// One device: its fields, latest values, and a chart of one numeric key over a time range.
-import { Alert, Descriptions, Drawer, Empty, Segmented, Select, Space, Spin, Table, Typography } from 'antd';
+// One device: its fields, latest values, and a chart of one numeric key over a time range. Managers
+// reset its password (the new one shown once) and disable or enable it, each after a confirmation.
+import { Alert, App, Button, Descriptions, Drawer, Empty, Segmented, Select, Space, Spin, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { errorText } from '../../api/client';
+import { useAuth } from '../../auth/context';
 import { formatTime } from '../../lib/time';
-import { devicesApi, formatValue, telemetryTopic, type Device, type SeriesPoint } from './api';
+import { devicesApi, formatValue, telemetryTopic, type Device, type DeviceCreated, type SeriesPoint } from './api';
 import { LineChart } from './LineChart';
+import { CredentialsModal } from './RegisterDeviceModal';
 
 const RANGES = [
   { value: 1, label: '1 小时', bucket: 60 },
@@ -14,8 +17,77 @@ const RANGES = [
 
 type Series = { key: string; points: SeriesPoint[]; from: number; to: number } | { key: string; error: string };
 
-export function DeviceDrawer({ deviceId, onClose }: { deviceId: string | null; onClose: () => void }) {
+/** 停用 / 启用 and 重置密码, each confirmed first; `onChange` gets the device as it now is. */
+function DeviceActions({
+  device,
+  onChange,
+  onRotated,
+}: {
+  device: Device;
+  onChange: (d: Device) => void;
+  onRotated: (d: DeviceCreated) => void;
+}) {
+  const { modal, message } = App.useApp();
+  const active = device.status === 'active';
+  const rotate = () =>
+    modal.confirm({
+      title: '重置设备密码？',
+      content: '将生成新的随机密码并仅显示一次；旧密码立即失效，设备需改用新密码连接。',
+      okText: '重置密码',
+      cancelText: '取消',
+      okButtonProps: { 'data-testid': 'device-rotate-confirm' },
+      onOk: async () => {
+        try {
+          const c = await devicesApi.rotateCredentials(device.id);
+          onRotated({ ...device, credentials: { username: c.username, password: c.password } });
+        } catch (err) {
+          void message.error(`重置失败：${errorText(err)}`);
+        }
+      },
+    });
+  const toggle = () =>
+    modal.confirm({
+      title: active ? `停用设备“${device.name}”？` : `启用设备“${device.name}”？`,
+      content: active
+        ? '停用后平台拒绝该设备的 HTTP 上报和 MQTT 连接（已连接的设备在重新连接时被拒绝），可随时启用。'
+        : '启用后设备可用原密码重新连接和上报。',
+      okText: active ? '停用' : '启用',
+      okButtonProps: { danger: active, 'data-testid': 'device-toggle-confirm' },
+      cancelText: '取消',
+      onOk: async () => {
+        try {
+          onChange(await (active ? devicesApi.disable(device.id) : devicesApi.enable(device.id)));
+          void message.success(active ? '设备已停用' : '设备已启用');
+        } catch (err) {
+          void message.error(`${active ? '停用' : '启用'}失败：${errorText(err)}`);
+        }
+      },
+    });
+  return (
+    <Space>
+      <Button onClick={rotate} data-testid="device-rotate">
+        重置密码
+      </Button>
+      <Button danger={active} onClick={toggle} data-testid="device-toggle">
+        {active ? '停用' : '启用'}
+      </Button>
+    </Space>
+  );
+}
+
+export function DeviceDrawer({
+  deviceId,
+  onClose,
+  onChanged,
+}: {
+  deviceId: string | null;
+  onClose: () => void;
+  /** The device's status changed (the list shows it). */
+  onChanged?: () => void;
+}) {
+  const { can } = useAuth();
   const [device, setDevice] = useState<Device | null>(null);
+  const [rotated, setRotated] = useState<DeviceCreated | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [chosenKey, setChosenKey] = useState<string | null>(null);
   const [hours, setHours] = useState(24);
@@ -63,7 +135,26 @@ export function DeviceDrawer({ deviceId, onClose }: { deviceId: string | null; o
   const shown = series?.key === seriesKey ? series : null;
 
   return (
-    <Drawer open={!!deviceId} onClose={onClose} size={720} title={current ? current.name : '设备'} destroyOnHidden>
+    <Drawer
+      open={!!deviceId}
+      onClose={onClose}
+      size={720}
+      title={current ? current.name : '设备'}
+      destroyOnHidden
+      extra={
+        current &&
+        can('devices.manage') && (
+          <DeviceActions
+            device={current}
+            onRotated={setRotated}
+            onChange={(d) => {
+              setDevice({ ...current, ...d });
+              onChanged?.();
+            }}
+          />
+        )
+      }
+    >
       <div data-testid="device-drawer">
         {error && <Alert type="error" showIcon title="设备加载失败" description={error} className="form-alert" />}
         {!current && !error && (
@@ -76,6 +167,9 @@ export function DeviceDrawer({ deviceId, onClose }: { deviceId: string | null; o
             <Descriptions column={2} size="small" bordered>
               <Descriptions.Item label="类型">{current.typeLabel}</Descriptions.Item>
               <Descriptions.Item label="数据模型">{current.fiwareType}</Descriptions.Item>
+              <Descriptions.Item label="状态" span={2}>
+                <DeviceStatusTag status={current.status} />
+              </Descriptions.Item>
               <Descriptions.Item label="地址" span={2}>
                 {current.address ?? '—'}
               </Descriptions.Item>
@@ -139,6 +233,15 @@ export function DeviceDrawer({ deviceId, onClose }: { deviceId: string | null; o
           </div>
         )}
       </div>
+      <CredentialsModal device={rotated} title="新密码" onClose={() => setRotated(null)} />
     </Drawer>
+  );
+}
+
+export function DeviceStatusTag({ status }: { status: string }) {
+  return (
+    <Tag color={status === 'active' ? 'green' : 'default'} data-testid="device-status">
+      {status === 'active' ? '启用' : '停用'}
+    </Tag>
   );
 }

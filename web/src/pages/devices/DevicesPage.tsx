@@ -1,6 +1,7 @@
 // 设备台账: the devices of the selected region with their latest values, filtered by type (with counts
-// per type); 登记设备 registers one and shows its credentials once; a row opens its drawer.
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+// per type); 登记设备 registers one and shows its credentials once; 批量导入 registers many from an xlsx
+// ledger (ImportDevicesModal); a row opens its drawer.
+import { PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
@@ -8,7 +9,8 @@ import { errorText } from '../../api/client';
 import { useAuth } from '../../auth/context';
 import { formatTime } from '../../lib/time';
 import { DEVICE_TYPE_KEYS, DEVICE_TYPES, devicesApi, formatValue, type Device, type DeviceCreated } from './api';
-import { DeviceDrawer } from './DeviceDrawer';
+import { DeviceDrawer, DeviceStatusTag } from './DeviceDrawer';
+import { ImportDevicesModal } from './ImportDevicesModal';
 import { CredentialsModal, RegisterDeviceModal } from './RegisterDeviceModal';
 import { useSelection } from './shared';
 import './devices.css';
@@ -39,6 +41,7 @@ export default function DevicesPage() {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [created, setCreated] = useState<DeviceCreated | null>(null);
 
   const communityId = selection.communityId;
@@ -68,7 +71,16 @@ export default function DevicesPage() {
   }, [all, type, q]);
 
   const columns: TableColumnsType<Device> = [
-    { title: '名称', dataIndex: 'name', render: (v: string) => <Typography.Link>{v}</Typography.Link> },
+    {
+      title: '名称',
+      dataIndex: 'name',
+      render: (v: string, d) => (
+        <Space size={4}>
+          <Typography.Link>{v}</Typography.Link>
+          {d.status !== 'active' && <DeviceStatusTag status={d.status} />}
+        </Space>
+      ),
+    },
     { title: '类型', dataIndex: 'typeLabel', width: 150, render: (v: string) => <span className="nowrap">{v}</span> },
     { title: '地址', dataIndex: 'address', width: 200, render: (v: string | null) => v ?? '—' },
     { title: '最新数据', dataIndex: 'latest', render: (v: Device['latest']) => <LatestTags latest={v} /> },
@@ -99,6 +111,11 @@ export default function DevicesPage() {
             <Tooltip title="刷新">
               <Button icon={<ReloadOutlined />} onClick={() => setVersion((v) => v + 1)} aria-label="刷新" />
             </Tooltip>
+            {can('devices.manage') && (
+              <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="device-import-open">
+                批量导入
+              </Button>
+            )}
             {can('devices.manage') && (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setRegistering(true)} data-testid="device-register">
                 登记设备
@@ -145,7 +162,14 @@ export default function DevicesPage() {
           />
         </div>
       </Card>
-      <DeviceDrawer deviceId={openId} onClose={() => setOpenId(null)} />
+      <DeviceDrawer deviceId={openId} onClose={() => setOpenId(null)} onChanged={() => setVersion((v) => v + 1)} />
+      <ImportDevicesModal
+        open={importing}
+        communities={selection.communities}
+        defaultCommunityId={communityId}
+        onClose={() => setImporting(false)}
+        onImported={() => setVersion((v) => v + 1)}
+      />
       <RegisterDeviceModal
         open={registering}
         communities={selection.communities}

@@ -1,12 +1,13 @@
 // 登记设备: type, name, the building it is installed in (or just the community), optional
 // coordinates. The answer carries the device's credentials, shown once in CredentialsModal together
-// with how to connect (MQTT topic and broker, HTTP example).
-import { Alert, App, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
+// with how to connect (broker, topic and HTTP address as GET /api/devices/connection reports them).
+import { Alert, App, Form, Input, InputNumber, Modal, Select, Space, Spin, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { Building, RegionNode } from '../../api/types';
+import { errorText } from '../../api/client';
 import { buildingApi } from '../../api/endpoints';
 import { applyServerErrors } from '../../lib/formErrors';
-import { DEFAULT_MQTT_PORT, DEVICE_TYPE_KEYS, DEVICE_TYPES, devicesApi, telemetryTopic, type DeviceCreated, type DeviceType } from './api';
+import { DEVICE_TYPE_KEYS, DEVICE_TYPES, devicesApi, type DeviceConnection, type DeviceCreated, type DeviceType } from './api';
 
 interface Values {
   communityId: string;
@@ -150,17 +151,82 @@ export function RegisterDeviceModal({
   );
 }
 
-export function CredentialsModal({ device, onClose }: { device: DeviceCreated | null; onClose: () => void }) {
-  const host = typeof window === 'undefined' ? 'localhost' : window.location.hostname;
-  const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+type Connection = { data: DeviceConnection; error: null } | { data: null; error: string };
+
+/** How devices connect (GET /api/devices/connection), loaded while `active`. */
+export function useDeviceConnection(active: boolean): Connection | null {
+  const [loaded, setLoaded] = useState<Connection | null>(null);
+  useEffect(() => {
+    if (!active) return;
+    const ctrl = new AbortController();
+    devicesApi
+      .connection(ctrl.signal)
+      .then((data) => setLoaded({ data, error: null }))
+      .catch((err: unknown) => {
+        if (!ctrl.signal.aborted) setLoaded({ data: null, error: errorText(err) });
+      });
+    return () => ctrl.abort();
+  }, [active]);
+  return loaded;
+}
+
+/** The broker, topic and HTTP address devices use, as the server reports them. */
+export function ConnectionHelp({ connection, deviceId }: { connection: Connection | null; deviceId?: string }) {
+  if (!connection) return <Spin size="small" />;
+  if (connection.error !== null) return <Alert type="warning" showIcon title="接入方式加载失败" description={connection.error} />;
+  const c = connection.data;
+  const id = deviceId ?? '{设备ID}';
+  return (
+    <div data-testid="device-connection" style={{ display: 'flex', flexDirection: 'column', gap: 4 }}>
+      <div>
+        <Typography.Text type="secondary">MQTT 代理：</Typography.Text>
+        <Typography.Text className="mono" copyable data-testid="device-mqtt-url">
+          {c.mqtt.url}
+        </Typography.Text>
+        {c.mqtt.external && <Tag style={{ marginLeft: 8 }}>外部代理</Tag>}
+      </div>
+      <div>
+        <Typography.Text type="secondary">MQTT 主题：</Typography.Text>
+        <Typography.Text className="mono" copyable>
+          {c.mqtt.topic.replace('{id}', id)}
+        </Typography.Text>
+        <Typography.Text type="secondary">（QoS {c.mqtt.qos}）</Typography.Text>
+      </div>
+      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
+        用户名为设备 ID，密码为设备密码。{c.mqtt.note}。报文为 JSON <span className="mono">{'{"ts"?: …, "values": {…}}'}</span>。
+      </Typography.Paragraph>
+      <div>
+        <Typography.Text type="secondary">HTTP 上报：</Typography.Text>
+        <Typography.Text className="mono" copyable>
+          {`${c.http.method} ${c.http.url.replace('{id}', id)}`}
+        </Typography.Text>
+        <Typography.Text type="secondary">（{c.http.auth}）</Typography.Text>
+      </div>
+    </div>
+  );
+}
+
+/** A device's credentials, shown once: after registration, or (with `title`) after a password reset. */
+export function CredentialsModal({
+  device,
+  onClose,
+  title = '设备凭据',
+}: {
+  device: DeviceCreated | null;
+  onClose: () => void;
+  title?: string;
+}) {
+  const connection = useDeviceConnection(!!device);
   const c = device?.credentials;
-  const curl = c
-    ? `curl -u '${c.username}:${c.password}' -H 'content-type: application/json' \\\n  -d '{"values":{"temperature":23.5}}' \\\n  ${origin}/api/devices/${device.id}/telemetry`
-    : '';
+  const url = connection?.data?.http.url.replace('{id}', device?.id ?? '') ?? '';
+  const curl =
+    c && url
+      ? `curl -u '${c.username}:${c.password}' -H 'content-type: application/json' \\\n  -d '{"values":{"temperature":23.5}}' \\\n  ${url}`
+      : '';
   return (
     <Modal
       open={!!device}
-      title="设备凭据"
+      title={title}
       okText="我已保存"
       onOk={onClose}
       onCancel={onClose}
@@ -175,7 +241,7 @@ export function CredentialsModal({ device, onClose }: { device: DeviceCreated | 
             type="warning"
             showIcon
             title="密码仅显示一次"
-            description="关闭此窗口后无法再次查看设备密码，请立即复制并妥善保存；遗失后需重新登记设备。"
+            description="关闭此窗口后无法再次查看设备密码，请立即复制并妥善保存；遗失后可在设备详情中重置密码。"
           />
           <div>
             <Typography.Text type="secondary">设备：</Typography.Text>
@@ -193,24 +259,17 @@ export function CredentialsModal({ device, onClose }: { device: DeviceCreated | 
               {c.password}
             </Typography.Text>
           </div>
-          <div>
-            <Typography.Text type="secondary">MQTT 主题：</Typography.Text>
-            <Typography.Text className="mono" copyable>
-              {telemetryTopic(device.id)}
-            </Typography.Text>
-          </div>
-          <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-            MQTT：连接 {host}:{DEFAULT_MQTT_PORT}（平台内置代理的默认端口，可由 JIAYUAN_MQTT_PORT 修改；如配置了外部代理
-            MQTT_URL，请连接该代理）， 用户名与密码同上，以 QoS 1 发布 JSON <span className="mono">{'{"ts"?: …, "values": {…}}'}</span>。
-          </Typography.Paragraph>
-          <div>
-            <Typography.Text type="secondary">HTTP 上报示例：</Typography.Text>
-            <Typography.Paragraph copyable={{ text: curl }} style={{ margin: 0 }}>
-              <pre className="mono" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all', margin: 0, fontSize: 12 }}>
-                {curl}
-              </pre>
-            </Typography.Paragraph>
-          </div>
+          <ConnectionHelp connection={connection} deviceId={device.id} />
+          {curl && (
+            <div>
+              <Typography.Text type="secondary">HTTP 上报示例：</Typography.Text>
+              <Typography.Paragraph copyable={{ text: curl }} style={{ margin: 0 }}>
+                <pre className="mono" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all', margin: 0, fontSize: 12 }}>
+                  {curl}
+                </pre>
+              </Typography.Paragraph>
+            </div>
+          )}
         </div>
       )}
     </Modal>

@@ -1,6 +1,7 @@
 // Devices and alarms (物联感知): the types and calls of /api/devices*, /api/alarms*, and the labels of
 // server/src/modules/devices/model.ts (DEVICE_TYPES) and rules.ts (SEVERITIES) the pages need.
-import { api } from '../../api/client';
+import { api, ApiError, fetchBlob, getToken, uploadBinary, type Download } from '../../api/client';
+import { XLSX_TYPE } from '../../api/endpoints';
 
 const enc = encodeURIComponent;
 
@@ -46,9 +47,6 @@ export const LOG_KINDS: Record<string, { label: string; color: string }> = {
 /** The MQTT topic a device publishes its telemetry to (model.ts TELEMETRY_TOPIC). */
 export const telemetryTopic = (deviceId: string) => `jiayuan/devices/${deviceId}/telemetry`;
 
-/** The embedded broker's default port (config.ts JIAYUAN_MQTT_PORT). */
-export const DEFAULT_MQTT_PORT = 1884;
-
 export interface Device {
   id: string;
   communityId: string;
@@ -79,6 +77,77 @@ export interface DeviceCreate {
   name: string;
   lng?: number;
   lat?: number;
+}
+
+/** One device's credentials as the server shows them once (after registration, import or a reset). */
+export interface DeviceCredential {
+  id: string;
+  username: string;
+  password: string;
+  name: string;
+  typeLabel: string;
+  serialNumber: string | null;
+  address: string | null;
+  topic: string;
+}
+
+export interface DeviceImportRowProblem {
+  row: number;
+  column: string;
+  message: string;
+}
+
+/** The answer of POST /api/devices/import. */
+export interface DeviceImportReport {
+  total: number;
+  created: number;
+  skipped: number;
+  invalid: number;
+  committed: boolean;
+  errors: DeviceImportRowProblem[];
+  skippedRows: (DeviceImportRowProblem & { deviceId: string })[];
+  credentials: (DeviceCredential & { row: number })[];
+}
+
+/** GET /api/devices/connection: how devices reach the platform. */
+export interface DeviceConnection {
+  mqtt: {
+    external: boolean;
+    protocol: string;
+    host: string;
+    port: number;
+    url: string;
+    username: string;
+    password: string;
+    topic: string;
+    qos: number;
+    note: string;
+  };
+  http: { method: string; url: string; auth: string; contentType: string };
+  payloadExample: { ts: string; values: Record<string, unknown> };
+}
+
+/** POSTs JSON and takes a file back (the credentials sheet: passwords never go in a URL). */
+async function postForFile(path: string, body: unknown): Promise<Blob> {
+  const token = getToken();
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { accept: '*/*', 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (res.ok) return res.blob();
+  const text = await res.text().catch(() => '');
+  let problem: { title?: string } | null = null;
+  try {
+    problem = JSON.parse(text) as { title?: string };
+  } catch {
+    // not problem+json
+  }
+  throw new ApiError(
+    problem && typeof problem.title === 'string'
+      ? (problem as ConstructorParameters<typeof ApiError>[0])
+      : { type: 'about:blank', title: '请求失败', status: res.status, detail: `下载失败（HTTP ${res.status}）` },
+  );
 }
 
 export interface SeriesPoint {
@@ -148,6 +217,21 @@ export const devicesApi = {
   alarm: (id: string, signal?: AbortSignal) => api.get<AlarmDetail>(`/api/alarms/${enc(id)}`, undefined, signal),
   act: (id: string, body: { action: AlarmAction; text?: string; assigneeName?: string }) =>
     api.post<AlarmDetail>(`/api/alarms/${enc(id)}/actions`, body),
+  connection: (signal?: AbortSignal) => api.get<DeviceConnection>('/api/devices/connection', undefined, signal),
+  template: (): Promise<Download> => fetchBlob('/api/devices/template.xlsx'),
+  /** Sends the xlsx bytes; with `onlyValid` the good rows are registered even when others are bad. */
+  import: (communityId: string, file: ArrayBuffer, onlyValid: boolean, onProgress?: (sent: number) => void) =>
+    uploadBinary<DeviceImportReport>('/api/devices/import', file, {
+      query: { communityId, ...(onlyValid ? { onlyValid: true } : {}) },
+      contentType: XLSX_TYPE,
+      ...(onProgress ? { onProgress } : {}),
+    }),
+  /** The credentials just shown, as xlsx (the server checks each password against the device; it stores none). */
+  credentialsXlsx: (credentials: { username: string; password: string }[]) =>
+    postForFile('/api/devices/credentials.xlsx', { credentials: credentials.map(({ username, password }) => ({ username, password })) }),
+  rotateCredentials: (id: string) => api.post<DeviceCredential>(`/api/devices/${enc(id)}/credentials`),
+  disable: (id: string) => api.post<Device>(`/api/devices/${enc(id)}/disable`),
+  enable: (id: string) => api.post<Device>(`/api/devices/${enc(id)}/enable`),
 };
 
 /** A latest value as short text: 是/否 for booleans, numbers as they are. */
