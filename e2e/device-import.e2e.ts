@@ -8,24 +8,20 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RegionNode, type RunningServer } from './helpers';
+import {
+  apiGet,
+  apiLogin,
+  artifactsDir,
+  findRegion,
+  launchBrowser,
+  startServer,
+  submitLogin,
+  type RegionNode,
+  screenshotIfFailed,
+  type RunningServer,
+} from './helpers';
 
 const PASSWORD = 'Demo@2026';
-
-async function apiGet<T>(baseUrl: string, token: string, pathAndQuery: string): Promise<T> {
-  const res = await fetch(`${baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
-  if (res.status !== 200) throw new Error(`GET ${pathAndQuery} failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-function findRegion(nodes: RegionNode[], name: string): RegionNode | undefined {
-  for (const n of nodes) {
-    if (n.name === name) return n;
-    const inner = findRegion(n.children, name);
-    if (inner) return inner;
-  }
-  return undefined;
-}
 
 async function telemetry(baseUrl: string, id: string, password: string): Promise<number> {
   const res = await fetch(`${baseUrl}/api/devices/${id}/telemetry`, {
@@ -81,12 +77,7 @@ describe('device import (批量导入设备)', () => {
   });
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      fs.mkdirSync(artifactsDir, { recursive: true });
-      await page
-        .screenshot({ path: path.join(artifactsDir, `device-import-${ctx.task.name.replace(/\W+/g, '-')}.png`), fullPage: true })
-        .catch(() => undefined);
-    }
+    await screenshotIfFailed(ctx.task, page, 'device-import');
     await context.close();
   });
 

@@ -147,3 +147,29 @@ export interface RegionNode {
 export function regionNames(nodes: RegionNode[]): string[] {
   return nodes.flatMap((n) => [n.name, ...regionNames(n.children)]);
 }
+
+/** The node of that name in a region tree (depth first), if any. */
+export function findRegion(nodes: RegionNode[], name: string): RegionNode | undefined {
+  for (const n of nodes) {
+    if (n.name === name) return n;
+    const inner = findRegion(n.children, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** A GET with a bearer token that must answer 200, parsed as JSON. */
+export async function apiGet<T>(baseUrl: string, token: string, pathAndQuery: string): Promise<T> {
+  const res = await fetch(`${baseUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET ${pathAndQuery} failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** After a test: a full-page screenshot in `artifacts/` named `<prefix>-<test name>.png` when it failed. */
+export async function screenshotIfFailed(task: { name: string; result?: { state?: string } }, page: Page, prefix: string): Promise<void> {
+  if (task.result?.state !== 'fail') return;
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  await page
+    .screenshot({ path: path.join(artifactsDir, `${prefix}-${task.name.replace(/\W+/g, '-')}.png`), fullPage: true })
+    .catch(() => undefined);
+}
