@@ -8,6 +8,7 @@ import { fireDue } from '../../src/modules/deadlines/service.js';
 import { dispatchBatch } from '../../src/modules/events/service.js';
 import { startEmbeddedBroker, startExternalIngest, type MqttIngest } from '../../src/modules/devices/mqtt.js';
 import { freePort } from '../../src/db/embedded.js';
+import pg from 'pg';
 import { setupTestApp, type TestApp } from '../helpers.js';
 
 let t: TestApp;
@@ -239,10 +240,7 @@ describe('the live alarm centre (Server-Sent Events)', () => {
     const reader = res.body!.getReader();
     let text = '';
     const d = await register({ type: 'gas_detector', name: '厨房燃气探测器' });
-    await send(d, { values: { gas_lel: 35 } });
-    while ((await dispatchBatch(t.db)) > 0) {
-      /* deliver to the feed */
-    }
+    await send(d, { values: { gas_lel: 35 } }); // no outbox dispatch needed: the feed hears the commit
     const deadline = Date.now() + 5000;
     while (!text.includes('devices.alarm-raised') && Date.now() < deadline) {
       const { value } = await reader.read();
@@ -251,5 +249,24 @@ describe('the live alarm centre (Server-Sent Events)', () => {
     ac.abort();
     expect(text).toContain('event: devices.alarm-raised');
     expect(text).toContain(d.id);
+  });
+
+  it('is announced to every node through PostgreSQL (NOTIFY at commit), not through this process', async () => {
+    // What another node's feed listener does: LISTEN on its own connection to the same database.
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      const heard: { topic: string; communityId: string; payload: { deviceId?: string } }[] = [];
+      other.on('notification', (n) => heard.push(JSON.parse(n.payload!)));
+      await other.query('listen jiayuan_alarm_feed');
+      const d = await register({ type: 'smoke_detector', name: '二号节点烟感' });
+      await send(d, { values: { smoke: true } });
+      for (let i = 0; i < 50 && !heard.some((h) => h.payload.deviceId === d.id); i++) await new Promise((r) => setTimeout(r, 100));
+      const mine = heard.filter((h) => h.payload.deviceId === d.id);
+      expect(mine.map((h) => h.topic)).toEqual(['devices.alarm-raised']);
+      expect(mine[0]!.communityId).toBe(liuan);
+    } finally {
+      await other.end();
+    }
   });
 });

@@ -1,14 +1,13 @@
 // What an alarm sets in motion (issue 7 §6): a fire or gas alarm becomes an urgent grid event at the
 // device's place, dispatched by the routing table (`003` L3P2 火灾识别并联动); an elevator fault or a
 // trapped passenger goes to the property company (物业服务/电梯故障); every alarm of a device in a room is
-// on that room's timeline; and the live alarm centre (SSE) hears of every change.
+// on that room's timeline. (The live alarm centre hears of changes through feed.ts, not the outbox.)
 import { sql } from 'drizzle-orm';
 import type { DataKeys } from '../../crypto/personal-data.js';
 import type { Db } from '../../db/pool.js';
 import { subscribe, type DomainEvent } from '../events/service.js';
 import { reportEvent } from '../grid/service.js';
 import { registerTimeline } from '../timeline/service.js';
-import { alarmFeed } from './service.js';
 
 const GRID_CATEGORY: Record<string, string> = {
   fire: 'safety.fire',
@@ -51,9 +50,6 @@ const started = new WeakSet<object>();
 export function registerDeviceLinkage(db: Db, keys: DataKeys): void {
   if (started.has(db)) return;
   started.add(db);
-  subscribe('devices.alarm-', (e) => {
-    alarmFeed.emit('alarm', e);
-  });
   subscribe('devices.alarm-raised', (e) => linkToGrid(db, keys, e));
   registerTimeline('devices.alarm-raised', (e) =>
     e.payload.roomId

@@ -3,7 +3,6 @@
 // latest values, the rules' state and the alarms it raises, updates or clears, and the caller (the
 // MQTT broker before its PUBACK, the HTTP route before its answer) is told only after that commit.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
@@ -12,11 +11,11 @@ import type { Caller, Ctx } from '../../http/context.js';
 import { problems } from '../../http/errors.js';
 import { appendAudits, auditedChange } from '../audit/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../deadlines/service.js';
-import { emitMany } from '../events/service.js';
 import { dataScope, placeOf, regionBrief } from '../regions/service.js';
 import { placeSummary } from '../registry/lookup.js';
 import { residentOfUser } from '../accounts/service.js';
 import { DEVICE_TYPES, ELDERLY_ALARMS, type DeviceType, type Telemetry } from './model.js';
+import { alarmChanges, type AlarmChange } from './feed.js';
 import { applySamples, rulesFor, SEVERITIES, type Rule, type RuleState } from './rules.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -286,20 +285,34 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 const MAX_BATCH = 2000;
-const queues = new Map<Db, { items: Pending[]; writing: boolean }>();
+/**
+ * Life-safety devices (`003` L3P2 fire and gas, L2P6 elderly SOS and falls, trapped passengers) have a
+ * writer of their own: a flood of meter and parking readings never makes a smoke alarm wait behind it.
+ * A device is always in the same lane, so its messages keep their order and its rule state one writer;
+ * the two lanes touch different devices' rows and run side by side.
+ */
+const SAFETY_TYPES: ReadonlySet<string> = new Set<DeviceType>([
+  'smoke_detector',
+  'gas_detector',
+  'sos_button',
+  'fall_detector',
+  'elevator_monitor',
+]);
+type Lane = { items: Pending[]; writing: boolean };
+const queues = new Map<Db, { safety: Lane; bulk: Lane }>();
 
 /** Stores one message; resolves once it (and everything it caused) is committed. */
 export function ingest(db: Db, device: DeviceAuth, telemetry: Telemetry): Promise<void> {
-  let q = queues.get(db);
-  if (!q) queues.set(db, (q = { items: [], writing: false }));
-  const queue = q;
+  let lanes = queues.get(db);
+  if (!lanes) queues.set(db, (lanes = { safety: { items: [], writing: false }, bulk: { items: [], writing: false } }));
+  const queue = SAFETY_TYPES.has(device.type) ? lanes.safety : lanes.bulk;
   return new Promise((resolve, reject) => {
     queue.items.push({ device, telemetry, resolve, reject });
     if (!queue.writing) void drain(db, queue);
   });
 }
 
-async function drain(db: Db, q: { items: Pending[]; writing: boolean }) {
+async function drain(db: Db, q: Lane) {
   q.writing = true;
   try {
     while (q.items.length) {
@@ -317,9 +330,7 @@ async function drain(db: Db, q: { items: Pending[]; writing: boolean }) {
   }
 }
 
-/** Alarm events of this process, for the live alarm centre (SSE). */
-export const alarmFeed = new EventEmitter();
-alarmFeed.setMaxListeners(0);
+export { alarmFeed } from './feed.js';
 
 async function writeBatch(db: Db, batch: Pending[]) {
   // Telemetry rows: numbers and booleans as numbers, strings as text.
@@ -410,7 +421,7 @@ async function applyRules(tx: Executor, devices: { device: DeviceAuth; samples: 
       select * from unnest(${sql.param(newStates.map((x) => x.c))}::uuid[], ${sql.param(newStates.map((x) => x.d))}::uuid[],
         ${sql.param(newStates.map((x) => x.r))}::text[], ${sql.param(newStates.map((x) => JSON.stringify(x.s)))}::jsonb[])
       on conflict (community_id, device_id, rule_id) do update set state = excluded.state`);
-  const events: { topic: string; payload: Record<string, unknown>; communityId: string }[] = [];
+  const events: AlarmChange[] = [];
   // Raised: one active alarm per device and type; if one is already active (raised by another rule or
   // left from before), it is updated instead.
   for (const x of raise) {
@@ -462,7 +473,7 @@ async function applyRules(tx: Executor, devices: { device: DeviceAuth; samples: 
         communityId: x.device.communityId,
       });
   }
-  await emitMany(tx, events);
+  await alarmChanges(tx, events);
 }
 
 // ---- alarms -------------------------------------------------------------------------------------------
@@ -578,7 +589,7 @@ export async function actOnAlarm(ctx: Ctx, id: string, input: { action: AlarmAct
       insert into alarm_comments (community_id, id, alarm_id, author, kind, text)
       values (${a.community_id}, ${uuidv7()}, ${id}, ${who}, ${input.action}, ${input.text ?? input.assigneeName ?? ''})`);
       if (input.action === 'ack' || input.action === 'arrive') await cancelDeadlines(tx, a.community_id, id, 'devices.escalate');
-      await emitMany(tx, [{ topic: 'devices.alarm-updated', payload: { id, action: input.action }, communityId: a.community_id }]);
+      await alarmChanges(tx, [{ topic: 'devices.alarm-updated', payload: { id, action: input.action }, communityId: a.community_id }]);
     },
   );
   return alarmDetail(ctx.db, id);
