@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../server/src/db/pool.js';
 import { uuidv7 } from '../server/src/db/ids.js';
+import { cpuMeter } from './cpu.js';
 import { DEMO_PASSWORD, prng } from '../server/src/demo/seed.js';
 import { startDeadlineWorker } from '../server/src/modules/deadlines/service.js';
 import { catalogueRows } from '../server/src/modules/grid/catalogue.js';
@@ -113,6 +114,7 @@ export async function gridBench(opts: {
       JSON.stringify({ categoryCode: r.category, description: r.description, buildingId: r.place.id }),
     );
   });
+  const cpu = await cpuMeter(pg);
   const ours = await closedLoop(opts.reports, opts.concurrency, (i) => {
     const r = reports[i]!;
     return post(
@@ -123,7 +125,11 @@ export async function gridBench(opts: {
       JSON.stringify({ categoryCode: r.category, description: r.description, buildingId: r.place.id }),
     );
   });
+  const used = cpu.read();
   agent.destroy();
+  console.log(
+    `grid reports: CPU per report ${(used.nodeMs / opts.reports).toFixed(2)} ms in Node (server and bench client), ${(used.dbMs / opts.reports).toFixed(2)} ms in PostgreSQL`,
+  );
   if (ours.errors) throw new Error(`grid reports: ${ours.errors} errors, first: ${ours.firstError}`);
 
   // Baseline: the same event rows, one INSERT per row at the same concurrency, into a copy of the table with its indexes.

@@ -4,6 +4,7 @@
 // Routes declare `config: { access, scope, action }`; nothing else decides who may do what.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { coalesced, coalescedPer } from '../db/coalesce.js';
 import type { Db } from '../db/pool.js';
 import { transaction } from '../db/notified-worker.js';
 import { hasPermission, isRole, type Role } from '../modules/accounts/model.js';
@@ -25,31 +26,41 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+interface SessionRow {
+  sid: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  user_id: string;
+  username: string;
+  display_name: string;
+  roles: string[];
+  status: string;
+  region_id: string;
+  path: string;
+  level: Level;
+  token_hash: string;
+}
+
+/** Sessions by token hash, concurrent requests' lookups coalesced into one query (db/coalesce.ts). */
+const sessionByHash = coalescedPer((db: Db) =>
+  coalesced<string, SessionRow>(async (hashes) => {
+    const { rows } = await db.$client.query<SessionRow>(
+      `select s.id as sid, s.expires_at, s.revoked_at, u.id as user_id, u.username, u.display_name, u.roles,
+              u.status, u.region_id, r.path, r.level, s.token_hash
+         from sessions s join users u on u.id = s.user_id join regions r on r.id = u.region_id
+        where s.token_hash = any($1::text[])`,
+      [hashes],
+    );
+    return new Map(rows.map((r) => [r.token_hash, r]));
+  }),
+);
+
 async function authenticate(db: Db, req: FastifyRequest): Promise<Caller | null> {
   const h = req.headers.authorization;
   if (!h) return null;
   const m = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(h);
   if (!m) throw problems.unauthenticated('Authorization 头格式应为 Bearer <token>');
-  const { rows } = await db.$client.query<{
-    sid: string;
-    expires_at: Date;
-    revoked_at: Date | null;
-    user_id: string;
-    username: string;
-    display_name: string;
-    roles: string[];
-    status: string;
-    region_id: string;
-    path: string;
-    level: Level;
-  }>(
-    `select s.id as sid, s.expires_at, s.revoked_at, u.id as user_id, u.username, u.display_name, u.roles,
-            u.status, u.region_id, r.path, r.level
-       from sessions s join users u on u.id = s.user_id join regions r on r.id = u.region_id
-      where s.token_hash = $1`,
-    [tokenHash(m[1]!)],
-  );
-  const s = rows[0];
+  const s = await sessionByHash(db)(tokenHash(m[1]!));
   if (!s || s.revoked_at || s.expires_at.getTime() <= Date.now()) throw problems.unauthenticated('登录已过期，请重新登录');
   if (s.status !== 'active') throw problems.accountDisabled();
   return {

@@ -39,7 +39,33 @@ export async function appendAudit(tx: Executor, input: AuditInput): Promise<stri
 /** Entries for a batch of changes committed together, in one statement. */
 export async function appendAudits(tx: Executor, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await tx.insert(auditLog).values(inputs.map((input) => entryRow(uuidv7(), new Date(), input)));
+  // The rows as one JSON parameter (a batch of reports writes hundreds of entries in one statement).
+  const now = new Date();
+  const rows = inputs.map((input) => {
+    const e = entryRow(uuidv7(), now, input);
+    return {
+      id: e.id,
+      occurred_at: e.occurredAt.toISOString(),
+      actor_id: e.actorId,
+      actor_name: e.actorName,
+      actor_roles: e.actorRoles,
+      ip: e.ip,
+      user_agent: e.userAgent,
+      action: e.action,
+      target_type: e.targetType,
+      target_id: e.targetId,
+      scope_path: e.scopePath,
+      outcome: e.outcome,
+      status_code: e.statusCode,
+      detail: e.detail,
+    };
+  });
+  await tx.execute(sql`
+    insert into audit_log (id, occurred_at, actor_id, actor_name, actor_roles, ip, user_agent, action, target_type, target_id,
+      scope_path, outcome, status_code, detail)
+    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id uuid, occurred_at timestamptz, actor_id uuid,
+      actor_name text, actor_roles text[], ip text, user_agent text, action text, target_type text, target_id text, scope_path text,
+      outcome text, status_code int, detail jsonb)`);
   wakeAfterCommit(tx, CHANNEL);
 }
 

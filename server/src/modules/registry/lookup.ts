@@ -1,6 +1,7 @@
 // What other modules may ask the register about its people (they never query its tables).
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.js';
+import { coalesced, coalescedPer } from '../../db/coalesce.js';
+import type { Db, Executor } from '../../db/pool.js';
 import { buildings, residents, rooms } from './schema.js';
 import { findByPlate } from './store.js';
 import { maskName } from './model.js';
@@ -58,8 +59,54 @@ function placeFrom(b: typeof buildings.$inferSelect, r: typeof rooms.$inferSelec
   };
 }
 
+interface PlaceRow {
+  key: string;
+  community_id: string;
+  grid_id: string | null;
+  building_id: string;
+  room_id: string | null;
+  road: string;
+  compound: string;
+  number: string;
+  room_address: string | null;
+  lng: number | null;
+  lat: number | null;
+}
+
+/** Places by `room:<id>` / `building:<id>`, concurrent lookups on the pool coalesced into one query. */
+const placesOnPool = coalescedPer((db: Db) =>
+  coalesced<string, PlaceSummary>(async (keys) => {
+    const { rows } = await db.$client.query<PlaceRow>(
+      `select q.key, b.community_id, b.grid_id, b.id as building_id, r.id as room_id, b.road, b.compound, b.number,
+              r.address as room_address, b.lng, b.lat
+         from unnest($1::text[], $2::uuid[], $3::boolean[]) as q(key, id, is_room)
+         left join rooms r on q.is_room and r.id = q.id
+         join buildings b on b.id = case when q.is_room then r.building_id else q.id end
+                         and (r.id is null or b.community_id = r.community_id)`,
+      [keys, keys.map((k) => k.slice(k.indexOf(':') + 1)), keys.map((k) => k.startsWith('room:'))],
+    );
+    return new Map(
+      rows.map((x) => [
+        x.key,
+        {
+          communityId: x.community_id,
+          gridId: x.grid_id,
+          buildingId: x.building_id,
+          roomId: x.room_id,
+          address: x.room_address ?? [x.road, `${x.compound}${x.number}栋`].filter(Boolean).join(' '),
+          lng: x.lng,
+          lat: x.lat,
+        },
+      ]),
+    );
+  }),
+);
+
 /** A building or a room by id (the room wins when both are given). */
 export async function placeSummary(db: Executor, ref: { buildingId?: string; roomId?: string }): Promise<PlaceSummary | undefined> {
+  // On the pool (not inside a transaction), concurrent lookups share one query.
+  if ('$client' in db && (ref.roomId || ref.buildingId))
+    return placesOnPool(db)(ref.roomId ? `room:${ref.roomId}` : `building:${ref.buildingId}`);
   if (ref.roomId) {
     const [r] = await db.select().from(rooms).where(eq(rooms.id, ref.roomId));
     if (!r) return undefined;
