@@ -15,3 +15,4 @@ export * from '../modules/democracy/deliberation-schema.js';
 export * from '../modules/democracy/elections-schema.js';
 export * from '../modules/democracy/supervision-schema.js';
 export * from '../modules/devices/schema.js';
+export * from '../modules/notifications/schema.js';
