@@ -3,6 +3,7 @@
 // enabling devices (HTTP and MQTT refuse a disabled device), how devices connect, and scope.
 import ExcelJS from 'exceljs';
 import mqtt from 'mqtt';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
 import { deviceTypeOf, mqttEndpoint, parseDeviceRow } from '../../src/modules/devices/model.js';
@@ -342,6 +343,32 @@ describe('credentials lifecycle', () => {
       { action: 'device.disable', detail: { status: 'disabled', before: 'active' } },
       { action: 'device.enable', detail: { status: 'active', before: 'disabled' } },
     ]);
+  });
+
+  it('a device already connected is disconnected when it is disabled or its password changes, also when another node made the change', async () => {
+    const d = await register();
+    const closed = (c: mqtt.MqttClient) => new Promise<void>((resolve) => c.once('close', () => resolve()));
+    // Disabled through the API of this node: the open connection is dropped.
+    const c1 = await connect(d.id, d.credentials.password);
+    const gone1 = closed(c1);
+    expect((await t.call('POST', `/api/devices/${d.id}/disable`, { token: admin })).statusCode).toBe(200);
+    await gone1;
+    expect((await t.call('POST', `/api/devices/${d.id}/enable`, { token: admin })).statusCode).toBe(200);
+    // Changed by another node: what that node's transaction announces (NOTIFY at commit) reaches this broker.
+    const c2 = await connect(d.id, d.credentials.password);
+    const gone2 = closed(c2);
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query("update devices set secret_hash = 'x' where id = $1", [d.id]);
+      await other.query("select pg_notify('jiayuan_device_auth', $1)", [d.id]);
+      await other.query('commit');
+    } finally {
+      await other.end();
+    }
+    await gone2;
+    await expect(connect(d.id, d.credentials.password)).rejects.toThrow();
   });
 });
 

@@ -6,9 +6,8 @@
 // linkage work). The feed is a live view: a console that was disconnected reloads the list from the
 // database, so a notification lost with a connection costs nothing durable.
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import type { Db, Executor } from '../../db/pool.js';
+import type { Executor } from '../../db/pool.js';
 import { emitMany } from '../events/service.js';
 
 export const FEED_CHANNEL = 'jiayuan_alarm_feed';
@@ -31,66 +30,12 @@ export async function alarmChanges(tx: Executor, changes: AlarmChange[]): Promis
   await emitMany(tx, changes);
   const payloads = changes.map((c) => {
     const text = JSON.stringify(c);
-    return text.length <= MAX_PAYLOAD ? text : JSON.stringify({ ...c, payload: { id: c.payload.id } });
+    return Buffer.byteLength(text) <= MAX_PAYLOAD ? text : JSON.stringify({ ...c, payload: { id: c.payload.id } });
   });
   await tx.execute(sql`select pg_notify(${FEED_CHANNEL}, p) from unnest(${sql.param(payloads)}::text[]) as p`);
 }
 
-export interface FeedListener {
-  /** Settles once the first LISTEN has been tried (a server that is down does not hold up the start). */
-  ready: Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** LISTEN on a connection of its own (reconnecting after a loss) and pass what arrives to `alarmFeed`. */
-export function startAlarmFeed(db: Db, onError: (e: unknown) => void): FeedListener {
-  let stopped = false;
-  let client: pg.Client | null = null;
-  let retry: NodeJS.Timeout | undefined;
-  let settle: () => void = () => {};
-  const ready = new Promise<void>((r) => (settle = r));
-
-  const connect = async () => {
-    if (stopped) return;
-    const c = new pg.Client(db.$client.options);
-    client = c;
-    c.on('notification', (n) => {
-      if (n.channel !== FEED_CHANNEL || !n.payload) return;
-      try {
-        alarmFeed.emit('alarm', JSON.parse(n.payload) as AlarmChange);
-      } catch (e) {
-        onError(e);
-      }
-    });
-    const lost = (e?: unknown) => {
-      if (client !== c) return;
-      client = null;
-      c.removeAllListeners('notification');
-      void c.end().catch(() => {});
-      if (stopped) return;
-      if (e) onError(e);
-      retry = setTimeout(() => void connect(), 1000);
-    };
-    c.on('error', lost);
-    c.on('end', () => lost());
-    try {
-      await c.connect();
-      await c.query(`listen ${FEED_CHANNEL}`);
-    } catch (e) {
-      lost(e);
-    } finally {
-      settle();
-    }
-  };
-  void connect();
-  return {
-    ready,
-    async stop() {
-      stopped = true;
-      clearTimeout(retry);
-      const c = client;
-      client = null;
-      if (c) await c.end().catch(() => {});
-    },
-  };
+/** What arrives on the feed's channel (see `startListener` in db/listen.ts), for `alarmFeed`'s listeners. */
+export function feedNotification(payload: string): void {
+  alarmFeed.emit('alarm', JSON.parse(payload) as AlarmChange);
 }

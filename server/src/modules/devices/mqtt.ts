@@ -15,7 +15,7 @@ import mqtt from 'mqtt';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/pool.js';
 import { deviceOfTopic, parseTelemetry } from './model.js';
-import { authenticateDevice, ingest, ingestStats, type DeviceAuth } from './service.js';
+import { authenticateDevice, deviceAuthFeed, ingest, ingestStats, type DeviceAuth } from './service.js';
 
 export interface MqttIngest {
   port: number | null;
@@ -35,6 +35,18 @@ function decode(payload: Buffer | string) {
 export async function startEmbeddedBroker(db: Db, port: number, log: Log, host = '0.0.0.0'): Promise<MqttIngest> {
   const broker = await Aedes.createBroker({ heartbeatInterval: 60_000, drainTimeout: 30_000 });
   const devices = new WeakMap<object, DeviceAuth>();
+  // A device whose password changed or that was disabled (on any node) is disconnected at once: it
+  // must reconnect, and the new credentials or status decide.
+  const connected = new Map<string, Set<{ close: () => void }>>();
+  const drop = (id: string) => {
+    for (const c of connected.get(id) ?? []) c.close();
+    connected.delete(id);
+  };
+  deviceAuthFeed.on('changed', drop);
+  broker.on('clientDisconnect', (client) => {
+    const d = devices.get(client);
+    if (d) connected.get(d.id)?.delete(client);
+  });
   broker.authenticate = (client, username, password, done) => {
     authenticateDevice(db, username ?? '', password?.toString() ?? '').then(
       (d) => {
@@ -44,6 +56,9 @@ export async function startEmbeddedBroker(db: Db, port: number, log: Log, host =
           return done(e as never, false);
         }
         devices.set(client, d);
+        let set = connected.get(d.id);
+        if (!set) connected.set(d.id, (set = new Set()));
+        set.add(client);
         done(null, true);
       },
       (e: Error) => done(e as never, false),
@@ -83,6 +98,7 @@ export async function startEmbeddedBroker(db: Db, port: number, log: Log, host =
   return {
     port: actual,
     async stop() {
+      deviceAuthFeed.off('changed', drop);
       await new Promise<void>((r) => server.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
     },

@@ -26,7 +26,15 @@ import {
   type DeviceRowValues,
   type DeviceStatus,
 } from './model.js';
-import { deviceDetail, devicePath, forgetDeviceAuth, insertDevices, placeInScope, type PlacedDevice } from './service.js';
+import {
+  announceDeviceAuthChange,
+  deviceDetail,
+  devicePath,
+  forgetDeviceAuth,
+  insertDevices,
+  placeInScope,
+  type PlacedDevice,
+} from './service.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -408,6 +416,7 @@ export async function rotateCredentials(ctx: Ctx, id: string) {
   await auditedChange(ctx, { targetType: 'device', targetId: () => id, scopePath: () => path }, async (tx) => {
     const r = await tx.execute(sql`update devices set secret_hash = ${sha256(password)} where id = ${id} returning id`);
     if (!r.rows[0]) throw problems.notFound('设备');
+    await announceDeviceAuthChange(tx, id);
   });
   forgetDeviceAuth(id);
   const d = await deviceDetail(ctx.db, id);
@@ -427,6 +436,7 @@ export async function setDeviceStatus(ctx: Ctx, id: string, status: DeviceStatus
         where d.id = ${id} and o.community_id = d.community_id and o.id = d.id returning o.status as before`);
       const row = r.rows[0] as { before: string } | undefined;
       if (!row) throw problems.notFound('设备');
+      await announceDeviceAuthChange(tx, id);
       return row.before;
     },
   );

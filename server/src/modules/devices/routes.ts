@@ -11,7 +11,8 @@ import { DEVICE_TYPE_KEYS, DEVICE_TYPES, parseTelemetry, type DeviceType } from 
 import { DEFAULT_RULES } from './rules.js';
 import * as service from './service.js';
 import { registerDeviceLinkage } from './linkage.js';
-import { startAlarmFeed } from './feed.js';
+import { FEED_CHANNEL, feedNotification } from './feed.js';
+import { startListener } from '../../db/listen.js';
 import type { DataKeys } from '../../crypto/personal-data.js';
 import { sendXlsx } from '../../http/xlsx.js';
 import {
@@ -57,9 +58,14 @@ export function deviceRoutes(
   const tags = ['设备与告警'];
 
   return async (app) => {
-    const feed = startAlarmFeed(db, (err) => app.log.error({ err }, 'alarm feed (LISTEN) lost; reconnecting'));
-    app.addHook('onClose', () => feed.stop());
-    await feed.ready;
+    // The live alarm feed and credential changes reach this node from every node (db/listen.ts).
+    const listener = startListener(
+      db,
+      { [FEED_CHANNEL]: feedNotification, [service.DEVICE_AUTH_CHANNEL]: service.deviceAuthNotification },
+      (err) => app.log.error({ err }, 'device notifications (LISTEN) lost; reconnecting'),
+    );
+    app.addHook('onClose', () => listener.stop());
+    await listener.ready;
     app.get(
       '/api/device-types',
       { config: { access: 'authenticated' }, schema: { tags, summary: '设备类型（对应 FIWARE 数据模型）与默认告警规则' } },

@@ -3,6 +3,7 @@
 // latest values, the rules' state and the alarms it raises, updates or clears, and the caller (the
 // MQTT broker before its PUBACK, the HTTP route before its answer) is told only after that commit.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
@@ -239,6 +240,23 @@ let authEpoch = 0;
 export function forgetDeviceAuth(id: string): void {
   authEpoch++;
   authCache.delete(id);
+}
+
+/** Channel on which a credential or status change is announced to every node (db/listen.ts). */
+export const DEVICE_AUTH_CHANNEL = 'jiayuan_device_auth';
+/** `changed` (device id): its credentials or status changed on some node; the broker drops its connections. */
+export const deviceAuthFeed = new EventEmitter();
+deviceAuthFeed.setMaxListeners(0);
+
+/** In the transaction of a password or status change: every node forgets the device's cached credentials at commit. */
+export async function announceDeviceAuthChange(tx: Executor, id: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${DEVICE_AUTH_CHANNEL}, ${id})`);
+}
+
+/** What arrives on DEVICE_AUTH_CHANNEL. */
+export function deviceAuthNotification(id: string): void {
+  forgetDeviceAuth(id);
+  deviceAuthFeed.emit('changed', id);
 }
 
 export async function authenticateDevice(db: Db, id: string, password: string): Promise<DeviceAuth | null> {

@@ -49,7 +49,7 @@ function DeviceActions({
     modal.confirm({
       title: active ? `停用设备“${device.name}”？` : `启用设备“${device.name}”？`,
       content: active
-        ? '停用后平台拒绝该设备的 HTTP 上报和 MQTT 连接（已连接的设备在重新连接时被拒绝），可随时启用。'
+        ? '停用后平台拒绝该设备的 HTTP 上报和 MQTT 连接（已连接的设备立即断开），可随时启用。'
         : '启用后设备可用原密码重新连接和上报。',
       okText: active ? '停用' : '启用',
       okButtonProps: { danger: active, 'data-testid': 'device-toggle-confirm' },
