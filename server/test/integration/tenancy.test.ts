@@ -15,6 +15,8 @@ const REFERENCE_TABLES = new Set([
   'grid_routes',
   'work_calendar_days',
   'open311_partners',
+  // Alarm-rule overrides per region node (city … community): small, read by every community's ingest.
+  'device_rules',
 ]);
 /** Global tables that stay on the coordinator in a Citus deployment. */
 const LOCAL_TABLES = new Set(['audit_log', 'outbox', 'login_throttle']);

@@ -127,3 +127,29 @@ export const alarmComments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.communityId, t.id] }), index('alarm_comments_alarm_idx').on(t.communityId, t.alarmId, t.at)],
 );
+
+/**
+ * Alarm-rule configuration (issue 7 §4; `rule-config.ts`): append-only versions per region node (city,
+ * district, street or community) and rule id; the newest version of a pair is current — `set` (an
+ * override or an added rule, with `definition` and `enabled`) or `revert` (back to what is inherited).
+ * A reference table like `grid_routes`: rows belong to region nodes above communities too, and every
+ * community's ingest reads its ancestors' rows.
+ */
+export const deviceRules = pgTable(
+  'device_rules',
+  {
+    id: uuid('id').primaryKey(),
+    regionId: uuid('region_id').notNull(),
+    ruleId: text('rule_id').notNull(),
+    version: integer('version').notNull(),
+    /** set | revert */
+    action: text('action').notNull(),
+    /** The rule without its id (rule-config.ts RuleDefinition); null for `revert`. */
+    definition: jsonb('definition').$type<Record<string, unknown>>(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdBy: text('created_by'),
+    createdById: uuid('created_by_id'),
+  },
+  (t) => [uniqueIndex('device_rules_version_key').on(t.regionId, t.ruleId, t.version)],
+);
