@@ -313,6 +313,9 @@ describe('buildings, rooms and who lives where', () => {
     // Address fragments find the people living there.
     const byAddress = (await t.call('GET', '/api/residents', { token: admin, query: { q: '30栋 1单元 301' } })).json();
     expect(byAddress.items.map((x: { id: string }) => x.id)).toContain(r.id);
+    // Lists say where each person lives now.
+    const listed = byAddress.items.find((x: { id: string }) => x.id === r.id);
+    expect(listed.homes).toEqual([{ address: room.json().address, relation: 'owner' }]);
 
     const building = (await t.call('GET', `/api/buildings/${b.json().id}`, { token: admin })).json();
     expect(building).toMatchObject({ rooms: 1, occupied: 1 });
@@ -324,6 +327,9 @@ describe('buildings, rooms and who lives where', () => {
       (await t.call('PATCH', `/api/residencies/${moveIn.json().id}`, { token: admin, body: { movedOutOn: '2024-06-30' } })).statusCode,
     ).toBe(200);
     expect((await t.call('GET', `/api/buildings/${b.json().id}`, { token: admin })).json().occupied).toBe(0);
+    // Moved out: no longer listed as living there.
+    const after = (await t.call('GET', '/api/residents', { token: admin, query: { q: '迁入者' } })).json();
+    expect(after.items.find((x: { id: string }) => x.id === r.id).homes).toEqual([]);
   });
 });
 

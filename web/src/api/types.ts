@@ -233,6 +233,8 @@ export interface Resident {
   note: string | null;
   createdAt: string;
   updatedAt: string;
+  /** In lists only: where the person lives now (household head first). */
+  homes?: { address: string; relation: string }[];
 }
 
 export interface ResidentHome {

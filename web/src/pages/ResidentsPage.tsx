@@ -6,7 +6,7 @@ import { errorText } from '../api/client';
 import { residentApi } from '../api/endpoints';
 import type { Page, Resident } from '../api/types';
 import { useAuth } from '../auth/context';
-import { genderLabel, tagLabel, visibleTags } from '../lib/registry';
+import { genderLabel, relationLabel, tagLabel, visibleTags } from '../lib/registry';
 import { useRegions } from '../regions/context';
 import { ResidentExportButton } from './registry/ExportButton';
 import { HukouTag, placeColumnText, placeFilter, selectedPlace, TagList } from './registry/shared';
@@ -81,6 +81,22 @@ export default function ResidentsPage() {
       dataIndex: 'phone',
       width: 130,
       render: (v: string | null) => (v ? <span className="mono">{v}</span> : <Typography.Text type="secondary">—</Typography.Text>),
+    },
+    {
+      title: '现住址',
+      key: 'homes',
+      width: 240,
+      render: (_, r) =>
+        r.homes?.length ? (
+          <Tooltip title={r.homes.map((h) => `${h.address}（${relationLabel(h.relation)}）`).join('；')}>
+            <span className="nowrap">
+              {r.homes[0]!.address}
+              {r.homes.length > 1 && <Typography.Text type="secondary"> 等 {r.homes.length} 处</Typography.Text>}
+            </span>
+          </Tooltip>
+        ) : (
+          <Typography.Text type="secondary">—</Typography.Text>
+        ),
     },
     { title: '人员标签', dataIndex: 'tags', render: (tags: string[]) => <TagList tags={tags} /> },
     { title: '户籍', dataIndex: 'hukou', width: 90, render: (h: string) => <HukouTag hukou={h} /> },

@@ -61,6 +61,12 @@ const Resident = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
+/** A resident in a list, with where they live now (current residencies, household head first). */
+const ResidentListed = Type.Object({
+  ...Resident.properties,
+  homes: Type.Array(Type.Object({ address: Type.String(), relation: Type.String() }), { description: '现住房屋（地址与关系）' }),
+});
+
 const Residency = Type.Object({
   id: Uuid,
   residentId: Uuid,
@@ -179,7 +185,7 @@ export function registryRoutes(db: Db, keys: DataKeys, publicUrl?: string, extra
             },
             { additionalProperties: false },
           ),
-          response: { 200: page(Resident) },
+          response: { 200: page(ResidentListed) },
         },
       },
       async (req) =>

@@ -284,7 +284,8 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
     },
   });
   ctx.markAudited();
-  return { items: r.items.map((x) => presentResident(x, ctx.caller)), total: r.total };
+  const homes = await store.currentAddresses(ctx.db, r.items);
+  return { items: r.items.map((x) => ({ ...presentResident(x, ctx.caller), homes: homes.get(x.id) ?? [] })), total: r.total };
 }
 
 export async function residentDetail(ctx: Ctx, id: string) {

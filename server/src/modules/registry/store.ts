@@ -166,6 +166,28 @@ export async function currentHomes(db: Executor, communityId: string, residentId
     .orderBy(desc(residencies.movedInOn));
 }
 
+/** Where each of a page of residents lives now (their current residencies' room addresses), in one query. */
+export async function currentAddresses(
+  db: Executor,
+  people: { communityId: string; id: string }[],
+): Promise<Map<string, { address: string; relation: string }[]>> {
+  const out = new Map<string, { address: string; relation: string }[]>();
+  if (!people.length) return out;
+  const r = await db.execute(sql`
+    select rs.resident_id, r.address, rs.relation from residencies rs
+    join unnest(${sql.param(people.map((p) => p.communityId))}::uuid[], ${sql.param(people.map((p) => p.id))}::uuid[]) as p(c, i)
+      on rs.community_id = p.c and rs.resident_id = p.i
+    join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
+    where rs.moved_out_on is null
+    order by rs.resident_id, rs.household_head desc, rs.moved_in_on desc nulls last`);
+  for (const x of r.rows as { resident_id: string; address: string; relation: string }[]) {
+    const list = out.get(x.resident_id) ?? [];
+    list.push({ address: x.address, relation: x.relation });
+    out.set(x.resident_id, list);
+  }
+  return out;
+}
+
 export async function findBuilding(db: Executor, id: string): Promise<BuildingRow | undefined> {
   const [r] = await db.select().from(buildings).where(eq(buildings.id, id));
   return r;
