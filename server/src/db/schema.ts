@@ -8,6 +8,7 @@ export * from '../modules/organisations/schema.js';
 export * from '../modules/timeline/schema.js';
 export * from '../modules/facilities/schema.js';
 export * from '../modules/evaluation/schema.js';
+export * from '../modules/evaluation/survey-schema.js';
 export * from '../modules/grid/schema.js';
 export * from '../modules/deadlines/schema.js';
 export * from '../modules/democracy/schema.js';
