@@ -30,6 +30,8 @@ export interface Config {
   mqttPort: number;
   /** Days of telemetry kept (older daily partitions are dropped). */
   telemetryRetentionDays: number;
+  /** SMS gateway the platform POSTs {phone, text} to; unset, text messages are recorded as no_gateway, not sent. */
+  smsUrl: string | undefined;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mqttUrl: env.MQTT_URL || undefined,
     mqttPort: intEnv(env, 'JIAYUAN_MQTT_PORT', 1884),
     telemetryRetentionDays: intEnv(env, 'JIAYUAN_TELEMETRY_RETENTION_DAYS', 90),
+    smsUrl: env.JIAYUAN_SMS_URL || undefined,
   };
 }

@@ -8,6 +8,7 @@ import { buildApp } from './http/app.js';
 import type { NotifiedWorker } from './db/notified-worker.js';
 import { startSealer } from './modules/audit/service.js';
 import { startDispatcher } from './modules/events/service.js';
+import { startSmsWorker } from './modules/notifications/service.js';
 import { startTimeline } from './modules/timeline/service.js';
 import { startDeadlineWorker, type DeadlineWorker } from './modules/deadlines/service.js';
 import { registerGridDeadlines } from './modules/grid/service.js';
@@ -31,6 +32,7 @@ log.info(
 const running: {
   app?: FastifyInstance;
   dispatcher?: NotifiedWorker;
+  sms?: NotifiedWorker;
   sealer?: NotifiedWorker;
   deadlines?: DeadlineWorker;
   mqtt?: MqttIngest;
@@ -45,6 +47,7 @@ const shutdown = async (signal: string) => {
   running.maintenance?.();
   await running.app?.close().catch(() => {});
   await running.dispatcher?.stop().catch(() => {});
+  await running.sms?.stop().catch(() => {});
   await running.sealer?.stop().catch(() => {});
   await running.deadlines?.stop().catch(() => {});
   await database.close();
@@ -65,6 +68,7 @@ if (boot.generatedAdminPassword) {
 
 startTimeline(database.db);
 running.dispatcher = startDispatcher(database.db, (err) => log.error({ err }, 'outbox dispatch failed'));
+running.sms = startSmsWorker(database.db, keys, { url: cfg.smsUrl }, (err) => log.error({ err }, 'SMS delivery failed'));
 running.sealer = startSealer(database.db, (err) => log.error({ err }, 'audit sealing failed'));
 registerGridDeadlines();
 registerDemocracyDeadlines();

@@ -164,6 +164,10 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/democracy/consultations/{id}/comments': ['resident'],
   'GET /api/democracy/my-consultations': ['resident'],
   'GET /api/democracy/notifications': ALL,
+  'GET /api/notifications': ALL,
+  'POST /api/notifications/{id}/read': ALL,
+  'POST /api/notifications/read-all': ALL,
+  'GET /api/sms-outbox': ['city_admin'],
   'POST /api/democracy/notifications/{id}/read': ALL,
   'GET /api/democracy/decisions': ALL,
   'POST /api/democracy/decisions': ['community_admin'],
@@ -673,6 +677,17 @@ const FIXTURES: Record<string, Fixture> = {
     );
     return { params: { id } };
   },
+  'GET /api/notifications': () => ({ query: { unread: 'true' } }),
+  'POST /api/notifications/{id}/read': async ({ role, target }) => {
+    const id = randomUUID();
+    await t.db.$client.query(
+      `insert into notifications (community_id, id, recipient_user_id, kind, title, body) values ($1, $2, $3, 'matrix', '矩阵', '矩阵通知')`,
+      [target.grid.communityId, id, await principalId(role)],
+    );
+    return { params: { id } };
+  },
+  'POST /api/notifications/read-all': () => ({}),
+  'GET /api/sms-outbox': () => ({ query: { status: 'no_gateway' } }),
   'GET /api/democracy/decisions': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'POST /api/democracy/decisions': ({ scope, target }) => ({
     body: { regionId: scoped(scope, target).grid.communityId, title: '矩阵事项' },

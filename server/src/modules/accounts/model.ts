@@ -56,6 +56,8 @@ export const PERMISSIONS = [
   'alarms.handle',
   // A resident follows the alarms of the devices serving people of their own household (`003` L2P6).
   'devices.family',
+  // The text-message log (短信发送记录, masked phones): city administrators.
+  'sms.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -91,7 +93,7 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
   city_admin: {
     label: '市级管理员',
     levels: ['city'],
-    permissions: [...ADMIN_PERMS, 'grid.configure'],
+    permissions: [...ADMIN_PERMS, 'grid.configure', 'sms.read'],
     grants: ROLES,
     description: '维护全市区划与各级账号；唯一可任命审计员的角色。',
   },

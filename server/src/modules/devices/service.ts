@@ -15,6 +15,7 @@ import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../
 import { dataScope, placeOf, regionBrief } from '../regions/service.js';
 import { placeSummary } from '../registry/lookup.js';
 import { residentOfUser } from '../accounts/service.js';
+import { notify } from '../notifications/service.js';
 import { DEVICE_TYPES, ELDERLY_ALARMS, type DeviceType, type Telemetry } from './model.js';
 import { alarmChanges, type AlarmChange } from './feed.js';
 import { applySamples, rulesFor, SEVERITIES, type Rule, type RuleState } from './rules.js';
@@ -635,9 +636,45 @@ export function registerDeviceDeadlines(): void {
       const a = r.rows[0] as { first_at: string; acknowledged: boolean; status: string } | undefined;
       if (!a || a.acknowledged) continue;
       const step = ESCALATION[level]!;
+      // Who is told at this level: 0 the family (accounts of people living in the room of the person the
+      // device serves, not that person) and the grid's grid workers; 1 the community's administrators;
+      // 2 the street's. Users have no phone of their own, so the message goes to their inbox.
+      const who = await tx.execute(sql`
+        with x as (select a.community_id, a.grid_id, a.label, d.name, d.address, d.resident_id from alarms a
+                   join devices d on d.community_id = a.community_id and d.id = a.device_id
+                   where a.community_id = ${d.communityId} and a.id = ${d.subjectId}),
+        home as (select r.community_id, r.room_id from residencies r join x using (community_id, resident_id) where r.moved_out_on is null),
+        family as (select distinct h.resident_id from residencies h join home using (community_id, room_id)
+                   where h.moved_out_on is null and h.resident_id <> (select resident_id from x))
+        select u.id, (u.resident_id in (select resident_id from family)) as family, x.label, x.name, x.address
+        from users u cross join x where u.status = 'active' and ${
+          level === 0
+            ? sql`(u.resident_id in (select resident_id from family) or ('grid_worker' = any(u.roles) and u.region_id = x.grid_id))`
+            : level === 1
+              ? sql`'community_admin' = any(u.roles) and u.region_id = x.community_id`
+              : sql`'street_admin' = any(u.roles) and u.region_id = (select parent_id from regions where id = x.community_id)`
+        }`);
+      const people = who.rows as { id: string; family: boolean; label: string; name: string; address: string | null }[];
+      await notify(
+        tx,
+        people.map((p) => ({
+          communityId: d.communityId,
+          recipientUserId: p.id,
+          kind: 'alarm.escalation',
+          title: `紧急告警：${p.label}`,
+          body: `${p.name}${p.address ? `（${p.address}）` : ''}发出${p.label}，尚无人确认，请立即联系或前往查看（第 ${level + 1} 级通知）。`,
+          link: p.family ? '/m/family' : '/devices/alarms',
+          subjectType: 'alarm',
+          subjectId: d.subjectId,
+          dedupeKey: `escalate:${level}`,
+        })),
+      );
+      const said = people.length
+        ? `已通知${step.group} ${people.length} 人（第 ${level + 1} 级）`
+        : `第 ${level + 1} 级无可通知人员（${step.group}）`;
       await tx.execute(sql`
         insert into alarm_comments (community_id, id, alarm_id, author, kind, text, at)
-        values (${d.communityId}, ${uuidv7()}, ${d.subjectId}, '系统', 'notify', ${`已通知${step.group}（第 ${level + 1} 级）`}, ${d.dueAt.toISOString()})`);
+        values (${d.communityId}, ${uuidv7()}, ${d.subjectId}, '系统', 'notify', ${said}, ${d.dueAt.toISOString()})`);
       const next = ESCALATION[level + 1];
       if (next)
         await scheduleDeadlines(tx, [
