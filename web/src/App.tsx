@@ -28,6 +28,7 @@ const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
 const VotesPage = lazy(() => import('./mobile/VotesPage'));
 const FamilyAlarmsPage = lazy(() => import('./mobile/FamilyAlarmsPage'));
+const MessagesPage = lazy(() => import('./mobile/MessagesPage'));
 const VotePage = lazy(() => import('./mobile/VotePage'));
 const DemocracyVotesPage = lazy(() => import('./pages/democracy/VotesPage'));
 const VoteNoticePage = lazy(() => import('./pages/democracy/NoticePage'));
@@ -102,6 +103,16 @@ export function App() {
           <RequireAuth>
             <Suspense fallback={<FullPageSpin />}>
               <MobileTasksPage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/messages"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <MessagesPage />
             </Suspense>
           </RequireAuth>
         }

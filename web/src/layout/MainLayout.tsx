@@ -5,6 +5,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth/context';
 import { ChangePasswordModal } from '../components/ChangePasswordModal';
 import { Logo } from '../components/Logo';
+import { NotificationBell } from '../components/NotificationBell';
 import { LEVEL_LABEL } from '../lib/labels';
 import { RegionProvider } from '../regions/RegionProvider';
 import { RegionTree } from '../regions/RegionTree';
@@ -58,6 +59,7 @@ export function MainLayout() {
                 <span className="header-region-level">（{LEVEL_LABEL[user.regionLevel]}）</span>
               )}
             </span>
+            <NotificationBell />
             <Divider orientation="vertical" className="header-divider" />
             <Button type="text" icon={<KeyOutlined />} className="header-btn" onClick={() => setPwOpen(true)}>
               修改密码
