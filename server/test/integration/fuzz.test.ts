@@ -96,7 +96,9 @@ async function expectNo5xx(op: Operation, res: { statusCode: number; headers: Re
   } else expect(String(res.headers['content-type']), why).toContain('application/problem+json');
 }
 
-describe('request fuzzing finds no 5xx', () => {
+// Each sweep sends dozens of requests to every operation, so its time grows with the API (about 300
+// operations: well past the default 30 s on a loaded 2-core machine); the timeout is for the sweep, not a request.
+describe('request fuzzing finds no 5xx', { timeout: 300_000 }, () => {
   it('malformed raw bodies', async () => {
     const bodies = [
       '{',
