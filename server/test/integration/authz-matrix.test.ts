@@ -94,6 +94,13 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/evaluation/assessments/{id}/submit': ['community_admin'],
   'POST /api/evaluation/assessments/{id}/reviews': ['evaluator'],
   'POST /api/evaluation/assessments/{id}/lock': ['evaluator'],
+  'POST /api/evaluation/surveys': ['community_admin'],
+  'GET /api/evaluation/surveys': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/surveys/{id}': [...ADMINS, 'evaluator'],
+  'POST /api/evaluation/surveys/{id}/close': ['community_admin'],
+  // Any account linked to a person of the register, for surveys of that person's community.
+  'GET /api/my-surveys': ['resident'],
+  'POST /api/my-surveys/{id}/answer': ['resident'],
   'GET /api/grid/categories': 'public',
   'PUT /api/grid/categories/{code}': ['city_admin'],
   'GET /api/grid/units': GRID_READ,
@@ -291,6 +298,23 @@ async function assessmentIn(communityId: string, status: 'draft' | 'submitted'):
   const id = randomUUID();
   await t.db.$client.query(
     `insert into evaluation_assessments (community_id, id, framework, framework_version, period, status)
+/** A fresh open perception survey (Beijing framework's four dimensions) of a community. */
+async function surveyIn(communityId: string): Promise<string> {
+  const id = randomUUID();
+  const questions = ['synergy', 'convenience', 'safety', 'perception'].map((code) => ({
+    code,
+    name: code,
+    text: code,
+    clause: '002 六 6.1',
+  }));
+  await t.db.$client.query(
+    `insert into evaluation_surveys (community_id, id, framework, framework_version, period, questions, closes_at)
+     values ($1, $2, 'BJ-ZHSQ-2013', '2013', $3, $4, now() + interval '1 day')`,
+    [communityId, id, `m${seq++}`, JSON.stringify(questions)],
+  );
+  return id;
+}
+
      values ($1, $2, 'BJ-ZHSQ-2013', '2013', $3, $4)`,
     [communityId, id, `m${seq++}`, status],
   );
@@ -994,6 +1018,26 @@ const FIXTURES: Record<string, Fixture> = {
     const m = await organisations.addMember(ctx, scope === 'in' ? target.organisationId : other.organisationId, {
       name: `成员${seq++}`,
       joinedOn: '2020-01-01',
+  'POST /api/evaluation/surveys': ({ scope, target }) => ({
+    body: {
+      communityId: scoped(scope, target).grid.communityId,
+      framework: 'BJ-ZHSQ-2013',
+      period: String(3000 + seq++),
+      closesAt: new Date(Date.now() + 86400_000).toISOString(),
+    },
+  }),
+  'GET /api/evaluation/surveys': ({ scope, target }) => ({ query: { communityId: scoped(scope, target).grid.communityId } }),
+  'GET /api/evaluation/surveys/{id}': async ({ scope, target }) => ({
+    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
+  }),
+  'POST /api/evaluation/surveys/{id}/close': async ({ scope, target }) => ({
+    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
+  }),
+  'GET /api/my-surveys': () => ({}),
+  'POST /api/my-surveys/{id}/answer': async ({ scope, target }) => ({
+    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
+    body: { scores: { synergy: 3, convenience: 4, safety: 5, perception: 4 } },
+  }),
     });
     return { params: { id: m.id }, body: { leftOn: '2025-01-01' } };
   },
@@ -1120,6 +1164,11 @@ beforeAll(async () => {
   ];
   let path = '/';
   let parent: string | null = null;
+  'POST /api/evaluation/surveys',
+  'GET /api/evaluation/surveys',
+  'GET /api/evaluation/surveys/{id}',
+  'POST /api/evaluation/surveys/{id}/close',
+  'POST /api/my-surveys/{id}/answer',
   for (const [i, [level, name, code]] of chain.entries()) {
     path += `${ids[level]}/`;
     await t.db.$client.query('insert into regions (id, parent_id, level, depth, name, code, path) values ($1,$2,$3,$4,$5,$6,$7)', [
