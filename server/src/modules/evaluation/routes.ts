@@ -11,6 +11,7 @@ import { CRITERION_KINDS } from './model.js';
 import * as assessments from './assessments.js';
 import * as service from './service.js';
 import { rollupWorkbook, scorecardWorkbook } from './workbooks.js';
+import { surveyRoutes } from './survey-routes.js';
 import { registerScopeResolver } from '../../http/guard.js';
 import { IdParams } from '../../http/schemas.js';
 
@@ -430,5 +431,6 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
       },
       async (req) => service.valueHistory(db, req.query.communityId, req.query.framework, req.query.criterion),
     );
+    await app.register(surveyRoutes(db)); // resident perception surveys (感知度)
   };
 }

@@ -287,7 +287,26 @@ export async function communityScorecard(ctx: Ctx, communityId: string, framewor
   const place = await placeOf(ctx.db, communityId);
   if (!place || place.gridId) throw problems.field('query.communityId', '应为社区');
   const prior = priorStars === undefined ? undefined : new Map([[communityId, priorStars]]);
-  return (await scorecards(ctx.db, f, [communityId], prior))[0]!;
+  const card = (await scorecards(ctx.db, f, [communityId], prior))[0]!;
+  return { ...card, perception: await perceptionDimension(ctx.db, f, communityId) };
+}
+
+/**
+ * The 感知度 dimension (`002` 六 6.1) from residents' surveys (survey.ts), for frameworks that have it:
+ * no criterion asks for it, so it is shown beside the score and does not change it.
+ */
+async function perceptionDimension(db: Executor, f: Framework, communityId: string) {
+  const d = f.dimensions.find((x) => x.code === 'perception');
+  const m = measureOf('evaluation.perception-survey');
+  if (!d || !m) return null;
+  const v = (await measureValues(db, [m.key], [communityId])).get(m.key)!.get(communityId)!;
+  return {
+    dimension: d.code,
+    name: d.name,
+    clause: d.clause,
+    value: v.records > 0 ? v.value : null,
+    provenance: { kind: 'measure' as const, measure: m.key, title: m.title, method: m.method, computedAt: new Date().toISOString(), ...v },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
