@@ -20,6 +20,7 @@ import { evaluationRoutes } from '../modules/evaluation/routes.js';
 import { gridRoutes } from '../modules/grid/routes.js';
 import { democracyRoutes } from '../modules/democracy/routes.js';
 import { deviceRoutes } from '../modules/devices/routes.js';
+import { deviceRuleRoutes } from '../modules/devices/rule-routes.js';
 import { notificationRoutes } from '../modules/notifications/routes.js';
 import '../modules/devices/measures.js'; // device-based live measures (`003` L2P6, L2P4)
 import { deliberationRoutes } from '../modules/democracy/deliberation-routes.js';
@@ -130,6 +131,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   await app.register(gridRoutes(db, keys));
   await app.register(democracyRoutes(db));
   await app.register(deviceRoutes(db, keys, config));
+  await app.register(deviceRuleRoutes(db));
   await app.register(notificationRoutes(db, keys, config.publicUrl));
   await app.register(deliberationRoutes(db));
   await app.register(open311Routes(db, keys, config.publicUrl));

@@ -54,6 +54,9 @@ export const PERMISSIONS = [
   'devices.read',
   'devices.manage',
   'alarms.handle',
+  // Configure alarm rules (thresholds, switched off, added rules) for one's region and below: administrators
+  // at every level, since a city, district or street may set what its communities inherit.
+  'devices.rules',
   // A resident follows the alarms of the devices serving people of their own household (`003` L2P6).
   'devices.family',
   // The text-message log (短信发送记录, masked phones): city administrators.
@@ -87,6 +90,7 @@ const ADMIN_PERMS: readonly Permission[] = [
   'democracy.read',
   'devices.read',
   'alarms.handle',
+  'devices.rules',
 ];
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {

@@ -18,7 +18,8 @@ import { residentOfUser } from '../accounts/service.js';
 import { notify } from '../notifications/service.js';
 import { DEVICE_TYPES, ELDERLY_ALARMS, type DeviceType, type Telemetry } from './model.js';
 import { alarmChanges, type AlarmChange } from './feed.js';
-import { applySamples, rulesFor, SEVERITIES, type Rule, type RuleState } from './rules.js';
+import { applySamples, SEVERITIES, type Rule, type RuleState } from './rules.js';
+import { deviceRulesLookup } from './rule-config.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -409,7 +410,9 @@ interface RaisedAlarm {
 }
 
 async function applyRules(tx: Executor, devices: { device: DeviceAuth; samples: Telemetry[] }[]) {
-  const withRules = devices.filter((d) => rulesFor(d.device.type).length > 0);
+  // The effective rules of each device's community (rule-config.ts; cached, no query per message).
+  const rulesOf = await deviceRulesLookup(tx, devices);
+  const withRules = devices.filter((d) => rulesOf(d.device).length > 0);
   if (!withRules.length) return;
   const r = await tx.execute(sql`
     select device_id, rule_id, state from device_rule_state
@@ -423,7 +426,7 @@ async function applyRules(tx: Executor, devices: { device: DeviceAuth; samples: 
   const bump: { device: DeviceAuth; rule: Rule; value: unknown; at: number }[] = [];
   const clear: { device: DeviceAuth; rule: Rule; at: number }[] = [];
   for (const { device, samples } of withRules)
-    for (const rule of rulesFor(device.type)) {
+    for (const rule of rulesOf(device)) {
       const before = states.get(`${device.id}/${rule.id}`);
       const { state, outcomes } = applySamples(rule, before, samples);
       if (JSON.stringify(state) !== JSON.stringify(before)) newStates.push({ c: device.communityId, d: device.id, r: rule.id, s: state });
