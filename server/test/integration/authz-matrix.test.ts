@@ -201,11 +201,6 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/my-family-alarms': ['resident'],
   'GET /api/alarms/{id}': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
   'POST /api/alarms/{id}/actions': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
-  'GET /api/device-rules': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
-  'PUT /api/device-rules/{regionId}/{ruleId}': [...ADMINS],
-  'DELETE /api/device-rules/{regionId}/{ruleId}': [...ADMINS],
-  // A grid worker's region is a grid: a community's rule history is above it.
-  'GET /api/device-rules/{regionId}/{ruleId}/history': [...ADMINS, 'handler', 'property_staff'],
   'GET /open311/v2/discovery.json': 'public',
   'GET /open311/v2/services.json': 'public',
   'GET /open311/v2/services/{service_code}.json': 'public',
@@ -298,11 +293,6 @@ async function freshGridIn(communityId: string, communityCode: string): Promise<
   return id;
 }
 
-/** A fresh assessment (Beijing framework) of a community in the given state. */
-async function assessmentIn(communityId: string, status: 'draft' | 'submitted'): Promise<string> {
-  const id = randomUUID();
-  await t.db.$client.query(
-    `insert into evaluation_assessments (community_id, id, framework, framework_version, period, status)
 /** A fresh open perception survey (Beijing framework's four dimensions) of a community. */
 async function surveyIn(communityId: string): Promise<string> {
   const id = randomUUID();
@@ -320,6 +310,11 @@ async function surveyIn(communityId: string): Promise<string> {
   return id;
 }
 
+/** A fresh assessment (Beijing framework) of a community in the given state. */
+async function assessmentIn(communityId: string, status: 'draft' | 'submitted'): Promise<string> {
+  const id = randomUUID();
+  await t.db.$client.query(
+    `insert into evaluation_assessments (community_id, id, framework, framework_version, period, status)
      values ($1, $2, 'BJ-ZHSQ-2013', '2013', $3, $4)`,
     [communityId, id, `m${seq++}`, status],
   );
@@ -507,27 +502,6 @@ async function deviceIn(g: Target, withAlarm = false): Promise<{ id: string; ala
 }
 
 const FIXTURES: Record<string, Fixture> = {
-  'GET /api/device-rules': ({ scope }) => (scope === 'in' ? {} : { query: { regionId: other.grid.communityId } }),
-  'PUT /api/device-rules/{regionId}/{ruleId}': ({ scope, target }) => ({
-    params: { regionId: scoped(scope, target).grid.communityId, ruleId: 'gas.leak' },
-    body: {
-      enabled: true,
-      definition: {
-        deviceType: 'gas_detector',
-        alarmType: 'gas_leak',
-        label: '燃气泄漏',
-        severity: 'critical',
-        kind: 'simple',
-        condition: { key: 'gas_lel', op: '>=', value: 20 },
-      },
-    },
-  }),
-  'DELETE /api/device-rules/{regionId}/{ruleId}': ({ scope, target }) => ({
-    params: { regionId: scoped(scope, target).grid.communityId, ruleId: 'gas.leak' },
-  }),
-  'GET /api/device-rules/{regionId}/{ruleId}/history': ({ scope, target }) => ({
-    params: { regionId: scoped(scope, target).grid.communityId, ruleId: 'gas.leak' },
-  }),
   'GET /api/device-types': () => ({}),
   'POST /api/devices': ({ scope, target }) => ({
     body: { regionId: scoped(scope, target).grid.id, type: 'smoke_detector', name: '矩阵烟感' },
@@ -1018,6 +992,26 @@ const FIXTURES: Record<string, Fixture> = {
     );
     return { params: { id } };
   },
+  'POST /api/evaluation/surveys': ({ scope, target }) => ({
+    body: {
+      communityId: scoped(scope, target).grid.communityId,
+      framework: 'BJ-ZHSQ-2013',
+      period: String(3000 + seq++),
+      closesAt: new Date(Date.now() + 86400_000).toISOString(),
+    },
+  }),
+  'GET /api/evaluation/surveys': ({ scope, target }) => ({ query: { communityId: scoped(scope, target).grid.communityId } }),
+  'GET /api/evaluation/surveys/{id}': async ({ scope, target }) => ({
+    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
+  }),
+  'POST /api/evaluation/surveys/{id}/close': async ({ scope, target }) => ({
+    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
+  }),
+  'GET /api/my-surveys': () => ({}),
+  'POST /api/my-surveys/{id}/answer': async ({ scope, target }) => ({
+    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
+    body: { scores: { synergy: 3, convenience: 4, safety: 5, perception: 4 } },
+  }),
   'GET /api/facilities': ({ scope }) => (scope === 'in' ? {} : { query: { communityId: other.grid.communityId } }),
   'GET /api/facilities/{id}': ({ scope, target }) => ({ params: { id: scope === 'in' ? target.facilityId : other.facilityId } }),
   'POST /api/facilities': ({ scope, target }) => ({
@@ -1044,26 +1038,6 @@ const FIXTURES: Record<string, Fixture> = {
     const m = await organisations.addMember(ctx, scope === 'in' ? target.organisationId : other.organisationId, {
       name: `成员${seq++}`,
       joinedOn: '2020-01-01',
-  'POST /api/evaluation/surveys': ({ scope, target }) => ({
-    body: {
-      communityId: scoped(scope, target).grid.communityId,
-      framework: 'BJ-ZHSQ-2013',
-      period: String(3000 + seq++),
-      closesAt: new Date(Date.now() + 86400_000).toISOString(),
-    },
-  }),
-  'GET /api/evaluation/surveys': ({ scope, target }) => ({ query: { communityId: scoped(scope, target).grid.communityId } }),
-  'GET /api/evaluation/surveys/{id}': async ({ scope, target }) => ({
-    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
-  }),
-  'POST /api/evaluation/surveys/{id}/close': async ({ scope, target }) => ({
-    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
-  }),
-  'GET /api/my-surveys': () => ({}),
-  'POST /api/my-surveys/{id}/answer': async ({ scope, target }) => ({
-    params: { id: await surveyIn(scoped(scope, target).grid.communityId) },
-    body: { scores: { synergy: 3, convenience: 4, safety: 5, perception: 4 } },
-  }),
     });
     return { params: { id: m.id }, body: { leftOn: '2025-01-01' } };
   },
@@ -1082,10 +1056,6 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
-  'GET /api/device-rules',
-  'PUT /api/device-rules/{regionId}/{ruleId}',
-  'DELETE /api/device-rules/{regionId}/{ruleId}',
-  'GET /api/device-rules/{regionId}/{ruleId}/history',
   'POST /api/devices',
   'POST /api/devices/import',
   'POST /api/devices/credentials.xlsx',
@@ -1164,6 +1134,11 @@ const SCOPED = new Set([
   'GET /api/evaluation/rollup',
   'GET /api/evaluation/values',
   'POST /api/evaluation/values',
+  'POST /api/evaluation/surveys',
+  'GET /api/evaluation/surveys',
+  'GET /api/evaluation/surveys/{id}',
+  'POST /api/evaluation/surveys/{id}/close',
+  'POST /api/my-surveys/{id}/answer',
   'GET /api/users',
   'GET /api/users/{id}',
   'POST /api/users',
@@ -1194,11 +1169,6 @@ beforeAll(async () => {
   ];
   let path = '/';
   let parent: string | null = null;
-  'POST /api/evaluation/surveys',
-  'GET /api/evaluation/surveys',
-  'GET /api/evaluation/surveys/{id}',
-  'POST /api/evaluation/surveys/{id}/close',
-  'POST /api/my-surveys/{id}/answer',
   for (const [i, [level, name, code]] of chain.entries()) {
     path += `${ids[level]}/`;
     await t.db.$client.query('insert into regions (id, parent_id, level, depth, name, code, path) values ($1,$2,$3,$4,$5,$6,$7)', [
