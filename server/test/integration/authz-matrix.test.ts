@@ -201,6 +201,11 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/my-family-alarms': ['resident'],
   'GET /api/alarms/{id}': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
   'POST /api/alarms/{id}/actions': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'GET /api/device-rules': [...ADMINS, 'grid_worker', 'handler', 'property_staff'],
+  'PUT /api/device-rules/{regionId}/{ruleId}': [...ADMINS],
+  'DELETE /api/device-rules/{regionId}/{ruleId}': [...ADMINS],
+  // A grid worker's region is a grid: a community's rule history is above it.
+  'GET /api/device-rules/{regionId}/{ruleId}/history': [...ADMINS, 'handler', 'property_staff'],
   'GET /open311/v2/discovery.json': 'public',
   'GET /open311/v2/services.json': 'public',
   'GET /open311/v2/services/{service_code}.json': 'public',
@@ -502,6 +507,27 @@ async function deviceIn(g: Target, withAlarm = false): Promise<{ id: string; ala
 }
 
 const FIXTURES: Record<string, Fixture> = {
+  'GET /api/device-rules': ({ scope }) => (scope === 'in' ? {} : { query: { regionId: other.grid.communityId } }),
+  'PUT /api/device-rules/{regionId}/{ruleId}': ({ scope, target }) => ({
+    params: { regionId: scoped(scope, target).grid.communityId, ruleId: 'gas.leak' },
+    body: {
+      enabled: true,
+      definition: {
+        deviceType: 'gas_detector',
+        alarmType: 'gas_leak',
+        label: '燃气泄漏',
+        severity: 'critical',
+        kind: 'simple',
+        condition: { key: 'gas_lel', op: '>=', value: 20 },
+      },
+    },
+  }),
+  'DELETE /api/device-rules/{regionId}/{ruleId}': ({ scope, target }) => ({
+    params: { regionId: scoped(scope, target).grid.communityId, ruleId: 'gas.leak' },
+  }),
+  'GET /api/device-rules/{regionId}/{ruleId}/history': ({ scope, target }) => ({
+    params: { regionId: scoped(scope, target).grid.communityId, ruleId: 'gas.leak' },
+  }),
   'GET /api/device-types': () => ({}),
   'POST /api/devices': ({ scope, target }) => ({
     body: { regionId: scoped(scope, target).grid.id, type: 'smoke_detector', name: '矩阵烟感' },
@@ -1056,6 +1082,10 @@ async function emptyLedger(columns: Column[] = RESIDENT_COLUMNS): Promise<Buffer
 
 /** Routes whose target is named in the request, so an out-of-scope request is possible. */
 const SCOPED = new Set([
+  'GET /api/device-rules',
+  'PUT /api/device-rules/{regionId}/{ruleId}',
+  'DELETE /api/device-rules/{regionId}/{ruleId}',
+  'GET /api/device-rules/{regionId}/{ruleId}/history',
   'POST /api/devices',
   'POST /api/devices/import',
   'POST /api/devices/credentials.xlsx',
