@@ -27,6 +27,7 @@ const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
 const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
 const VotesPage = lazy(() => import('./mobile/VotesPage'));
+const SurveysPage = lazy(() => import('./mobile/SurveysPage'));
 const FamilyAlarmsPage = lazy(() => import('./mobile/FamilyAlarmsPage'));
 const MessagesPage = lazy(() => import('./mobile/MessagesPage'));
 const VotePage = lazy(() => import('./mobile/VotePage'));
@@ -133,6 +134,16 @@ export function App() {
           <RequireAuth>
             <Suspense fallback={<FullPageSpin />}>
               <VotesPage />
+            </Suspense>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/surveys"
+        element={
+          <RequireAuth>
+            <Suspense fallback={<FullPageSpin />}>
+              <SurveysPage />
             </Suspense>
           </RequireAuth>
         }

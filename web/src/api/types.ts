@@ -703,6 +703,14 @@ export interface Scorecard {
   computedAt: string;
   groups: GroupAchievement[];
   indicators: IndicatorScore[];
+  /** The 感知度 dimension from residents' surveys (frameworks with that dimension); not part of the score. */
+  perception?: {
+    dimension: string;
+    name: string;
+    clause: string;
+    value: number | null;
+    provenance: { measure: string; title: string; method: string; records: number };
+  } | null;
 }
 
 export interface GapStep {

@@ -51,12 +51,13 @@ import { FormModal } from '../components/FormModal';
 import { formatTime, todayInZone } from '../lib/time';
 import { useRegions } from '../regions/context';
 import { AssessmentsPanel } from './evaluation/AssessmentsPanel';
+import { SurveyPanel } from './evaluation/SurveyPanel';
 import { FrameworkBrowser } from './evaluation/FrameworkBrowser';
 import { Radar } from './evaluation/Radar';
 import { ReportModal, ScorecardExportButton } from './evaluation/ReportModal';
 import { selectedCommunity } from './registry/shared';
 
-type Tab = 'scorecard' | 'assessments' | 'rollup' | 'framework';
+type Tab = 'scorecard' | 'assessments' | 'surveys' | 'rollup' | 'framework';
 
 const DEFAULT_FRAMEWORK = 'DB37/T 3890.3-2020';
 const FRAMEWORK_KEY = 'jiayuan.evaluationFramework';
@@ -487,6 +488,16 @@ function ScorecardView({
             <div className="small-text">
               <Typography.Text type="secondary">计算于 {formatTime(card.computedAt)}</Typography.Text>
             </div>
+            {card.perception && (
+              <div className="small-text" data-testid="scorecard-perception" title={card.perception.provenance.method}>
+                <Typography.Text type="secondary">
+                  {card.perception.name}（居民调查，{card.perception.clause}）：
+                  {card.perception.value === null
+                    ? '暂无调查结果'
+                    : `满意度指数 ${card.perception.value.toFixed(2)}（${card.perception.provenance.records} 人参与），不计入星级`}
+                </Typography.Text>
+              </div>
+            )}
           </Card>
         </Col>
         <Col xs={24} lg={8}>
@@ -827,6 +838,17 @@ export default function EvaluationPage() {
     </>
   );
 
+  const surveysTab = (
+    <>
+      {communityPicker}
+      {!communityId ? (
+        <Empty description="请选择一个社区查看感知度调查" />
+      ) : (
+        <SurveyPanel communityId={communityId} framework={framework} frameworks={frameworks} />
+      )}
+    </>
+  );
+
   const scorecardTab = (
     <>
       {communityPicker}
@@ -928,6 +950,7 @@ export default function EvaluationPage() {
           items={[
             { key: 'scorecard', label: '社区评分卡', children: scorecardTab },
             { key: 'assessments', label: '评估审核', children: assessmentsTab },
+            { key: 'surveys', label: '感知度调查', children: surveysTab },
             { key: 'rollup', label: '区域汇总', children: rollupTab },
             { key: 'framework', label: '评价标准', children: <FrameworkBrowser framework={framework} /> },
           ]}

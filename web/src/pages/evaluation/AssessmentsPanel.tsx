@@ -60,7 +60,7 @@ interface CreateValues {
   framework: string;
 }
 
-function periodOptions(): { value: string; label: string }[] {
+export function periodOptions(): { value: string; label: string }[] {
   const y = new Date().getFullYear();
   const out: { value: string; label: string }[] = [];
   for (const year of [y, y - 1]) {
