@@ -23,6 +23,7 @@ const GridSettingsPage = lazy(() => import('./pages/grid/GridSettingsPage'));
 const DevicesPage = lazy(() => import('./pages/devices/DevicesPage'));
 const AlarmsPage = lazy(() => import('./pages/devices/AlarmsPage'));
 const DeviceMapPage = lazy(() => import('./pages/devices/DeviceMapPage'));
+const DeviceRulesPage = lazy(() => import('./pages/devices/RulesPage'));
 const MobileReportPage = lazy(() => import('./mobile/MobileReportPage'));
 const MobileTrackPage = lazy(() => import('./mobile/MobileTrackPage'));
 const MobileTasksPage = lazy(() => import('./mobile/MobileTasksPage'));
@@ -303,6 +304,14 @@ export function App() {
           element={
             <RequirePermission permission="devices.read">
               <DeviceMapPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="devices/rules"
+          element={
+            <RequirePermission permission="devices.read">
+              <DeviceRulesPage />
             </RequirePermission>
           }
         />

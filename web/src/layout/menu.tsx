@@ -22,6 +22,7 @@ import {
   SolutionOutlined,
   IdcardOutlined,
   SettingOutlined,
+  SlidersOutlined,
   TeamOutlined,
   TrophyOutlined,
 } from '@ant-design/icons';
@@ -65,6 +66,7 @@ export const MENU: MenuEntry[] = [
   { path: '/devices/alarms', label: '告警中心', icon: <BellOutlined />, permission: 'devices.read', group: 'devices' },
   { path: '/devices/map', label: '设备分布', icon: <DeploymentUnitOutlined />, permission: 'devices.read', group: 'devices' },
   { path: '/devices', label: '设备台账', icon: <ControlOutlined />, permission: 'devices.read', group: 'devices' },
+  { path: '/devices/rules', label: '告警规则', icon: <SlidersOutlined />, permission: 'devices.read', group: 'devices' },
   { path: '/democracy/votes', label: '投票表决', icon: <CheckSquareOutlined />, permission: 'democracy.read', group: 'democracy' },
   { path: '/democracy/elections', label: '民主选举', icon: <SolutionOutlined />, permission: 'democracy.read', group: 'democracy' },
   { path: '/democracy/consultations', label: '协商议事', icon: <CommentOutlined />, permission: 'democracy.read', group: 'democracy' },
