@@ -18,6 +18,7 @@ import {
   Spin,
   Table,
   Tag,
+  Tooltip,
   Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
@@ -133,8 +134,16 @@ function Results({ id, onChanged }: { id: string; onChanged: () => void }) {
     }
   };
   const columns: TableColumnsType<SurveyResults['dimensions'][number]> = [
-    { title: '维度', dataIndex: 'name', width: 90 },
-    { title: '问题', dataIndex: 'text', render: (t: string) => <span className="small-text">{t}</span> },
+    {
+      title: '维度（问题）',
+      dataIndex: 'name',
+      width: 110,
+      render: (n: string, d) => (
+        <Tooltip title={d.text}>
+          <span className="nowrap">{n}</span>
+        </Tooltip>
+      ),
+    },
     { title: '平均分', dataIndex: 'mean', width: 80, render: (m: number | null) => (m === null ? '—' : m.toFixed(2)) },
     { title: '满意率（4–5 分）', dataIndex: 'satisfiedShare', width: 120, render: (s: number | null) => pct(s) },
     { title: '评分分布（1→5）', key: 'dist', width: 220, render: (_, d) => <Distribution d={d} /> },
