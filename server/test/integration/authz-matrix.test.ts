@@ -170,12 +170,10 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'POST /api/democracy/consultations/{id}/steps': ['community_admin'],
   'POST /api/democracy/consultations/{id}/comments': ['resident'],
   'GET /api/democracy/my-consultations': ['resident'],
-  'GET /api/democracy/notifications': ALL,
   'GET /api/notifications': ALL,
   'POST /api/notifications/{id}/read': ALL,
   'POST /api/notifications/read-all': ALL,
   'GET /api/sms-outbox': ['city_admin'],
-  'POST /api/democracy/notifications/{id}/read': ALL,
   'GET /api/democracy/decisions': ALL,
   'POST /api/democracy/decisions': ['community_admin'],
   'GET /api/democracy/decisions/{id}': ROLES.filter((r) => r !== 'grid_worker'),
@@ -717,16 +715,6 @@ const FIXTURES: Record<string, Fixture> = {
     body: { text: '矩阵意见' },
   }),
   'GET /api/democracy/my-consultations': () => ({}),
-  'GET /api/democracy/notifications': () => ({}),
-  'POST /api/democracy/notifications/{id}/read': async ({ role, target }) => {
-    const id = randomUUID();
-    await t.db.$client.query(
-      `insert into democracy_notifications (community_id, id, consultation_id, recipient_user_id, recipient_name, text)
-       values ($1, $2, gen_random_uuid(), $3, '矩阵', '矩阵通知')`,
-      [target.grid.communityId, id, await principalId(role)],
-    );
-    return { params: { id } };
-  },
   'GET /api/notifications': () => ({ query: { unread: 'true' } }),
   'POST /api/notifications/{id}/read': async ({ role, target }) => {
     const id = randomUUID();

@@ -99,9 +99,14 @@ describe('民主协商 (004 5.2.2)', () => {
     );
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => r.recipient_user_id).sort()).toEqual([adminId, residentId, null].sort());
-    const mine = (await t.call('GET', '/api/democracy/notifications', { token: resident })).json();
-    expect(mine.filter((n: { consultationId: string }) => n.consultationId === id)).toHaveLength(1);
-    expect(mine[0].text).toContain('自下月起试行三个月');
+    // Those with an account find it in their inbox, once each.
+    const mine = (await t.call('GET', '/api/notifications', { token: resident })).json();
+    const told = mine.items.filter((n: { subjectId: string }) => n.subjectId === id);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ kind: 'democracy.consultation-result', title: '协商结果告知', link: '/m/board?tab=consult' });
+    expect(told[0].body).toContain('自下月起试行三个月');
+    const staff = (await t.call('GET', '/api/notifications', { token: admin })).json();
+    expect(staff.items.filter((n: { subjectId: string }) => n.subjectId === id)).toHaveLength(1);
 
     // Steps are append-only.
     await expect(t.db.$client.query('update consultation_steps set text = $2 where consultation_id = $1', [id, 'x'])).rejects.toThrow(
@@ -143,10 +148,10 @@ describe('民主协商 (004 5.2.2)', () => {
     const d = (await t.call('GET', `/api/democracy/consultations/${r.json().id}`, { token: admin })).json();
     expect(d.steps[0]).toMatchObject({ step: 'propose', actorUserId: adminId });
 
-    const mine = (await t.call('GET', '/api/democracy/notifications', { token: resident })).json();
+    const mine = (await t.call('GET', '/api/notifications', { token: resident })).json().items;
     expect(mine.length).toBeGreaterThan(0);
-    expect((await t.call('POST', `/api/democracy/notifications/${mine[0].id}/read`, { token: admin })).statusCode).toBe(404);
-    const read = await t.call('POST', `/api/democracy/notifications/${mine[0].id}/read`, { token: resident });
+    expect((await t.call('POST', `/api/notifications/${mine[0].id}/read`, { token: admin })).statusCode).toBe(404);
+    const read = await t.call('POST', `/api/notifications/${mine[0].id}/read`, { token: resident });
     expect(read.statusCode, read.body).toBe(200);
     expect(read.json().readAt).toBeTruthy();
   });

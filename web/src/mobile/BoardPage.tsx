@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { errorText } from '../api/client';
 import { formatTime } from '../lib/time';
-import { democracy2Api, type DemocracyNotification } from '../pages/democracy/api2';
+import { notificationsApi, type Notification } from '../api/notifications';
 import { BoardConsultations } from './BoardConsultations';
 import { BoardDecisions } from './BoardDecisions';
 import { BoardElections } from './BoardElections';
@@ -16,7 +16,8 @@ import './mobile.css';
 import './Vote.css';
 import './Board.css';
 
-function Messages({ items, onRead }: { items: DemocracyNotification[] | null; onRead: (id: string) => void }) {
+/** The account's inbox (the same as 我的消息, /m/messages): consultation results and everything else it is told. */
+function Messages({ items, onRead }: { items: Notification[] | null; onRead: (id: string) => void }) {
   if (items === null)
     return (
       <div className="center-pad">
@@ -28,7 +29,8 @@ function Messages({ items, onRead }: { items: DemocracyNotification[] | null; on
     <div data-testid="m-board-messages">
       {items.map((n) => (
         <div key={n.id} className={`m-card${n.readAt ? '' : ' m-unread'}`} data-testid="m-board-message">
-          <div style={{ whiteSpace: 'pre-wrap' }}>{n.text}</div>
+          <strong>{n.title}</strong>
+          <div style={{ whiteSpace: 'pre-wrap' }}>{n.body}</div>
           <div className="m-muted" style={{ display: 'flex', justifyContent: 'space-between', marginTop: 6 }}>
             <span>{formatTime(n.createdAt, 'YYYY-MM-DD HH:mm')}</span>
             {n.readAt ? <span>已读</span> : <a onClick={() => onRead(n.id)}>标为已读</a>}
@@ -43,15 +45,15 @@ export default function BoardPage() {
   const [params, setParams] = useSearchParams();
   const electionId = params.get('election');
   const tab = params.get('tab') ?? (electionId ? 'elections' : 'lists');
-  const [messages, setMessages] = useState<DemocracyNotification[] | null>(null);
+  const [messages, setMessages] = useState<Notification[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
-    democracy2Api
-      .notifications()
-      .then((r) => !cancelled && setMessages(r))
+    notificationsApi
+      .list({ limit: 100 })
+      .then((r) => !cancelled && setMessages(r.items))
       .catch((err: unknown) => {
         if (cancelled) return;
         setError(errorText(err));
@@ -63,8 +65,8 @@ export default function BoardPage() {
   }, [version]);
 
   const read = (id: string) => {
-    democracy2Api
-      .readNotification(id)
+    notificationsApi
+      .read(id)
       .then(() => setVersion((x) => x + 1))
       .catch((err: unknown) => setError(errorText(err)));
   };

@@ -171,19 +171,7 @@ export function deliberationRoutes(db: Db): FastifyPluginAsyncTypebox {
       { config: { access: 'democracy.vote' }, schema: { tags, summary: '本社区的协商议题（居民）' } },
       async (req) => service.myConsultations(db, req.caller!),
     );
-    app.get(
-      '/api/democracy/notifications',
-      { config: { access: 'authenticated' }, schema: { tags, summary: '我的议事通知（协商结果告知）' } },
-      async (req) => service.myNotifications(db, req.caller!),
-    );
-    app.post(
-      '/api/democracy/notifications/:id/read',
-      {
-        config: { access: 'authenticated', action: 'democracy.notification-read' },
-        schema: { tags, summary: '将我的一条通知标为已读', params: IdParams },
-      },
-      async (req) => service.markNotificationRead(ctxOf(req, db), req.params.id),
-    );
+    // 协商结果告知 reaches participants' inboxes (GET /api/notifications, notifications module).
 
     // ---- 五议两公开 (`004` 5.2.3) ----
     app.get(

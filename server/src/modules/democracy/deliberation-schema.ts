@@ -99,7 +99,11 @@ export const consultationMeetings = pgTable(
   ],
 );
 
-/** What participants are told (the result of a consultation). A row without an account names a person met offline. */
+/**
+ * Who is to be told the result of a consultation (结果告知): a row without an account names a person met
+ * offline, whom staff tell in person. Account holders get the message in their inbox (notifications
+ * module); `read_at` is no longer written here (the inbox keeps what was read).
+ */
 export const democracyNotifications = pgTable(
   'democracy_notifications',
   {

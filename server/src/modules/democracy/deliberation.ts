@@ -9,6 +9,7 @@ import { problems } from '../../http/errors.js';
 import { residentOfUser } from '../accounts/service.js';
 import { residentSummaries } from '../registry/lookup.js';
 import { auditedChange } from '../audit/service.js';
+import { notify } from '../notifications/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../deadlines/service.js';
 import { addWorkingMinutes } from '../grid/calendar.js';
 import { reference } from '../grid/reference.js';
@@ -292,11 +293,33 @@ async function notifyParticipants(tx: Executor, c: ConsultationRow, result: stri
   const list = [...people.values()];
   if (!list.length) return;
   const text = `您参与的协商议题「${c.title}」已形成结果：${result}`;
+  // The register of who is to be told (named offline attendees too: staff tell them in person) ...
   await tx.execute(sql`
     insert into democracy_notifications (community_id, id, consultation_id, recipient_user_id, recipient_name, text)
     select ${c.community_id}::uuid, x.id, ${c.id}::uuid, x.u, x.n, ${text}
     from unnest(${sql.param(list.map(() => uuidv7()))}::uuid[], ${sql.param(list.map((p) => p.userId))}::uuid[],
       ${sql.param(list.map((p) => p.name))}::text[]) as x(id, u, n)`);
+  // ... and people with an account find it in their inbox, with everything else they are told (notifications module).
+  await notify(
+    tx,
+    list.flatMap((p) =>
+      p.userId
+        ? [
+            {
+              communityId: c.community_id,
+              recipientUserId: p.userId,
+              kind: 'democracy.consultation-result',
+              title: '协商结果告知',
+              body: text,
+              link: '/m/board?tab=consult',
+              subjectType: 'consultation',
+              subjectId: c.id,
+              dedupeKey: `consultation-result:${c.id}`,
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 /** A resident comments during the deliberation. */
@@ -317,35 +340,6 @@ export async function commentOn(ctx: Ctx, id: string, text: string) {
       return { id: commentId, authorName: ctx.caller.displayName, authorKind: 'resident', text: text.trim(), at: new Date().toISOString() };
     },
   );
-}
-
-/** The caller's notifications, newest first. */
-export async function myNotifications(db: Db, caller: Caller) {
-  const r = await db.execute(sql`
-    select id, consultation_id, text, created_at, read_at from democracy_notifications
-    where recipient_user_id = ${caller.userId} order by created_at desc, id desc limit 200`);
-  return rowsOf<Record<string, unknown>>(r).map((n) => ({
-    id: n.id as string,
-    consultationId: n.consultation_id as string,
-    text: n.text as string,
-    createdAt: iso(n.created_at)!,
-    readAt: iso(n.read_at),
-  }));
-}
-
-/** The caller marks one of their notifications read (someone else's is not found). */
-export async function markNotificationRead(ctx: Ctx, id: string) {
-  const r = await ctx.db.execute(sql`
-    select r.path from democracy_notifications n join regions r on r.id = n.community_id
-    where n.id = ${id} and n.recipient_user_id = ${ctx.caller.userId}`);
-  const path = (r.rows[0] as { path: string } | undefined)?.path;
-  if (!path) throw problems.notFound('通知');
-  return auditedChange(ctx, { targetType: 'democracy-notification', targetId: () => id, scopePath: () => path }, async (tx) => {
-    const u = await tx.execute(sql`
-      update democracy_notifications set read_at = coalesce(read_at, now())
-      where id = ${id} and recipient_user_id = ${ctx.caller.userId} returning read_at`);
-    return { id, readAt: iso((u.rows[0] as { read_at: string }).read_at)! };
-  });
 }
 
 // ---- 五议两公开 (`004` 5.2.3) ------------------------------------------------------------------------------

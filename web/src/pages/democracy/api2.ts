@@ -217,14 +217,6 @@ export interface ConsultationDetail extends Consultation {
   }[];
 }
 
-export interface DemocracyNotification {
-  id: string;
-  consultationId: string;
-  text: string;
-  createdAt: string;
-  readAt: string | null;
-}
-
 // ---- 五议两公开 -----------------------------------------------------------------------------------------
 
 export interface Quorum {
@@ -340,8 +332,6 @@ export const democracy2Api = {
   step: (id: string, body: { step: string; text?: string; reason?: string; meeting?: MeetingRecord }) =>
     api.post<unknown>(`/api/democracy/consultations/${enc(id)}/steps`, body),
   comment: (id: string, text: string) => api.post<unknown>(`/api/democracy/consultations/${enc(id)}/comments`, { text }),
-  notifications: () => api.get<DemocracyNotification[]>('/api/democracy/notifications'),
-  readNotification: (id: string) => api.post<unknown>(`/api/democracy/notifications/${enc(id)}/read`),
   // decisions
   decisions: (communityId?: string) => api.get<DecisionItem[]>('/api/democracy/decisions', communityId ? { communityId } : undefined),
   decision: (id: string) => api.get<DecisionDetail>(`/api/democracy/decisions/${enc(id)}`),
