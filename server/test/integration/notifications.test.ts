@@ -302,4 +302,62 @@ describe('grid events', () => {
     expect(after.unread).toBe(0);
     expect(after.total).toBe(before.total);
   });
+
+  it('deadlines tell: the handler before the limit, the street when it is missed, the district at twice the time, the reporter when feedback lapses', async () => {
+    const { rows } = await t.db.$client.query<{ id: string }>('select id from buildings where community_id = $1 order by id limit 1', [
+      liuan,
+    ]);
+    const report = async (description: string) => {
+      const r = await t.call('POST', '/api/grid/events', {
+        token: resident,
+        body: { categoryCode: 'property.repair', description, buildingId: rows[0]!.id },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      const ev = r.json() as { id: string; number: string };
+      await act(admin, ev.id, { action: 'accept' });
+      await act(property, ev.id, { action: 'grab' });
+      return ev;
+    };
+    const late = await report('楼道灯不亮（超期测试）');
+    const done = await report('单元门闭门器坏（反馈期满测试）');
+    await act(property, done.id, { action: 'handle', note: '已更换' });
+    // Only these two events' deadlines, fired as if weeks had passed (each firing schedules the next step).
+    await t.db.$client.query('delete from deadlines where not (subject_id = any($1::uuid[]))', [[late.id, done.id]]);
+    const later = new Date(Date.now() + 60 * 86400_000);
+    while ((await fireDue(t.db, later)) > 0) {
+      /* warn → overdue → escalate, feedback → auto-close */
+    }
+    await dispatchAll();
+
+    const warned = (await inbox(property)).items.filter((n) => n.subjectId === late.id && n.kind === 'grid.warn');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.body).toContain(late.number);
+
+    const supervisors = await t.db.$client.query<{ username: string; level: string }>(
+      `select u.username, r.level from users u join regions r on r.id = u.region_id
+       where u.status = 'active' and ((r.id = (select parent_id from regions where id = $1) and 'street_admin' = any(u.roles))
+          or (r.id = (select s.parent_id from regions s where s.id = (select parent_id from regions where id = $1)) and 'district_admin' = any(u.roles)))`,
+      [liuan],
+    );
+    const street = supervisors.rows.find((x) => x.level === 'street')!;
+    const district = supervisors.rows.find((x) => x.level === 'district')!;
+    expect(street && district).toBeTruthy();
+    const streetInbox = (await inbox(await t.login(street.username))).items.filter((n) => n.kind === 'grid.overdue');
+    expect(streetInbox).toHaveLength(1); // one digest for the community, not one message per event
+    expect(streetInbox[0]!.body).toMatch(/柳岸社区 1 件事件超过处置时限，已上报街道督办/);
+    expect(streetInbox[0]!.body).toContain(late.number);
+    expect(streetInbox[0]!.link).toBe('/grid/events?view=overdue');
+    const districtInbox = (await inbox(await t.login(district.username))).items.filter((n) => n.kind === 'grid.escalated');
+    expect(districtInbox).toHaveLength(1);
+    expect(districtInbox[0]!.body).toContain(late.number);
+
+    // The event left in 待反馈 closed itself after 3 working days: its reporter is told.
+    const status = await t.db.$client.query<{ status: string }>('select status from grid_events where id = $1', [done.id]);
+    expect(status.rows[0]!.status).toBe('closed');
+    const told = (await inbox(resident)).items.filter((n) => n.subjectId === done.id && n.kind === 'grid.status');
+    expect(told.map((n) => n.title)).toContain('您上报的事件已结案');
+    expect(told.find((n) => n.title === '您上报的事件已结案')!.body).toContain('自动结案');
+    // The overdue event's reporter is not told of supervision steps.
+    expect((await inbox(resident)).items.filter((n) => n.subjectId === late.id && n.body.includes('督办'))).toEqual([]);
+  });
 });

@@ -13,6 +13,7 @@ import { problems } from '../../http/errors.js';
 import { appendAudit, appendAudits } from '../audit/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines, type DueDeadline } from '../deadlines/service.js';
 import { emit, emitMany } from '../events/service.js';
+import { notifySelected } from '../notifications/service.js';
 import { pointInGeometry } from '../regions/model.js';
 import { dataScope, regionBrief } from '../regions/service.js';
 import { placeOfPlate, placeSummary, type PlaceSummary } from '../registry/lookup.js';
@@ -1470,7 +1471,7 @@ async function systemStep(
   const insert = sql`insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason,
       respond_overdue, handle_overdue, at)`;
   if (opts.set) {
-    await tx.execute(sql`
+    const r = await tx.execute(sql`
       with due(community_id, id, due_at, tid) as (${dueRows}),
       before as (select e.community_id, e.id, e.status, due.due_at, due.tid from grid_events e join due using (community_id, id)
                  where e.status = any(${sql.param(opts.only as Status[])}::text[]) for update of e),
@@ -1479,8 +1480,9 @@ async function systemStep(
               returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue, b.due_at, b.tid)
       ${insert}
       select community_id, tid, id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue, due_at
-      from upd`);
-    return;
+      from upd
+      returning community_id, event_id`);
+    return r.rows as { community_id: string; event_id: string }[];
   }
   await tx.execute(sql`
     with due(community_id, id, due_at, tid) as (${dueRows})
@@ -1491,15 +1493,76 @@ async function systemStep(
     where e.status = any(${sql.param(opts.only as Status[])}::text[])`);
 }
 
+// ---- who hears of a system step (督办, `003` L3P3) ----------------------------------------------------
+//
+// A warning reaches whoever handles the event (the assignee, else every member of the unit); a missed
+// deadline reaches the level it is escalated to — the community for acceptance, the street for handling,
+// the district at twice the time — as one digest per community and batch (a wave of thousands of overdue
+// events is a few messages, not thousands); an automatic closure reaches the reporter through the outbox
+// (grid.event-auto-close, like any other status change: inbox, or a text message to a phone).
+
+const dueKeys = (due: DueDeadline[]) =>
+  sql`unnest(${sql.param(due.map((d) => d.communityId))}::uuid[], ${sql.param(due.map((d) => d.subjectId))}::uuid[]) as d(c, i)`;
+
+function tellHandlers(tx: Executor, due: DueDeadline[]) {
+  return notifySelected(
+    tx,
+    sql`
+    select e.community_id, r.user_id as recipient_user_id, 'grid.warn' as kind, '事件即将超过处置时限' as title,
+      '“' || c.name || '”事件（编号 ' || e.number || '）将于 ' || to_char(e.handle_due_at at time zone 'Asia/Shanghai', 'MM-DD HH24:MI')
+        || ' 超过处置时限，请尽快处置。' as body,
+      '/grid/events?q=' || e.number as link, 'grid_event' as subject_type, e.id as subject_id, 'warn:' || e.id as dedupe_key
+    from grid_events e join ${dueKeys(due)} on e.community_id = d.c and e.id = d.i
+    join grid_categories c on c.code = e.category_code
+    cross join lateral (
+      select e.assignee_id as user_id where e.assignee_id is not null
+      union all
+      select m.user_id from grid_unit_members m join users u on u.id = m.user_id and u.status = 'active'
+      where e.assignee_id is null and m.unit_id = e.unit_id) r
+    where e.status = any(${sql.param(HANDLING_STATUSES as Status[])}::text[])`,
+  );
+}
+
+/** One digest per community and batch to the administrators of `level` above the events' community. */
+function tellSupervisors(
+  tx: Executor,
+  due: DueDeadline[],
+  only: readonly Status[],
+  level: 'community' | 'street' | 'district',
+  what: string,
+  view: string,
+) {
+  const region = level === 'community' ? sql`cm.id` : level === 'street' ? sql`cm.parent_id` : sql`st.parent_id`;
+  const batch = uuidv7();
+  return notifySelected(
+    tx,
+    sql`
+    select x.community_id, u.id as recipient_user_id, ${`grid.${view}`}::text as kind, ${what}::text as title,
+      cm.name || ' ' || x.n || ' 件事件' || ${what}::text || '：' || x.numbers || case when x.n > 5 then ' 等' else '' end || '。' as body,
+      ${`/grid/events?view=${view}`}::text as link, 'grid_event' as subject_type, null::uuid as subject_id,
+      ${batch}::text || ':' || x.community_id as dedupe_key
+    from (
+      select e.community_id, count(*)::int as n, array_to_string((array_agg(e.number order by e.number))[1:5], '、') as numbers
+      from grid_events e join ${dueKeys(due)} on e.community_id = d.c and e.id = d.i
+      where e.status = any(${sql.param(only as Status[])}::text[])
+      group by e.community_id) x
+    join regions cm on cm.id = x.community_id
+    left join regions st on st.id = cm.parent_id
+    join users u on u.region_id = ${region} and ${`${level}_admin`}::text = any(u.roles) and u.status = 'active'`,
+  );
+}
+
 let deadlinesRegistered = false;
 export function registerGridDeadlines(): void {
   if (deadlinesRegistered) return;
   deadlinesRegistered = true;
-  registerDeadlineHandler('grid.respond', (tx, due) =>
-    systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true }),
-  );
+  registerDeadlineHandler('grid.respond', async (tx, due) => {
+    await systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true });
+    await tellSupervisors(tx, due, ['reported'], 'community', '超过受理时限未受理', 'triage');
+  });
   registerDeadlineHandler('grid.warn', async (tx, due) => {
     await systemStep(tx, due, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' });
+    await tellHandlers(tx, due);
     // Next in the chain: the limit itself and the escalation, for the events still being handled.
     const r = await tx.execute(sql`
       select e.community_id, e.id, e.handle_due_at, e.handle_allowed_minutes from grid_events e
@@ -1517,25 +1580,51 @@ export function registerGridDeadlines(): void {
       ),
     );
   });
-  registerDeadlineHandler('grid.handle', (tx, due) =>
-    systemStep(tx, due, { action: 'overdue', only: HANDLING_STATUSES, reason: '超过处置时限，已上报街道督办', handleLate: true }),
-  );
-  registerDeadlineHandler('grid.escalate', (tx, due) =>
-    systemStep(tx, due, {
+  registerDeadlineHandler('grid.handle', async (tx, due) => {
+    await systemStep(tx, due, { action: 'overdue', only: HANDLING_STATUSES, reason: '超过处置时限，已上报街道督办', handleLate: true });
+    await tellSupervisors(tx, due, HANDLING_STATUSES, 'street', '超过处置时限，已上报街道督办', 'overdue');
+  });
+  registerDeadlineHandler('grid.escalate', async (tx, due) => {
+    await systemStep(tx, due, {
       action: 'escalate',
       only: HANDLING_STATUSES,
       reason: '超过处置时限一倍仍未处置，上报区级督办',
       handleLate: true,
-    }),
-  );
-  registerDeadlineHandler('grid.feedback', (tx, due) =>
-    systemStep(tx, due, {
+    });
+    await tellSupervisors(tx, due, HANDLING_STATUSES, 'district', '超过处置时限一倍仍未处置，上报区级督办', 'escalated');
+  });
+  registerDeadlineHandler('grid.feedback', async (tx, due) => {
+    const closed = await systemStep(tx, due, {
       action: 'auto-close',
       only: ['feedback'],
       set: sql`status = 'closed', closed_at = now()`,
       reason: `报告人${FEEDBACK_DAYS}个工作日内未反馈，自动结案`,
-    }),
-  );
+    });
+    if (!closed?.length) return;
+    // The reporter hears of it like any other status change (notifications' outbox subscriber).
+    const ref = await reference(tx);
+    const r = await tx.execute(sql`
+      select e.community_id, e.id, e.number, e.category_code, e.room_id, e.building_id, e.reporter_user_id from grid_events e
+      join unnest(${sql.param(closed.map((x) => x.community_id))}::uuid[], ${sql.param(closed.map((x) => x.event_id))}::uuid[]) as d(c, i)
+        on e.community_id = d.c and e.id = d.i`);
+    await emitMany(
+      tx,
+      (r.rows as Record<string, string | null>[]).map((x) => ({
+        topic: 'grid.event-auto-close',
+        communityId: x.community_id!,
+        payload: {
+          eventId: x.id,
+          number: x.number,
+          category: categoryLabel(ref, x.category_code!),
+          status: 'closed',
+          roomId: x.room_id,
+          buildingId: x.building_id,
+          reporterUserId: x.reporter_user_id,
+          reason: `${FEEDBACK_DAYS}个工作日内未反馈，自动结案`,
+        },
+      })),
+    );
+  });
 }
 
 export { REPORTER_KINDS, URGENCIES };

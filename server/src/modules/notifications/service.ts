@@ -4,7 +4,7 @@
 // message exists exactly when the change that caused it committed. Text messages leave the platform
 // through the SMS worker: POST {phone, text} to JIAYUAN_SMS_URL, with a timeout and retries; without a
 // gateway they are marked `no_gateway` (recorded, honestly not sent).
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { blindIndex, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
 import { uuidv7 } from '../../db/ids.js';
 import { startNotifiedWorker, wakeAfterCommit, type NotifiedWorker } from '../../db/notified-worker.js';
@@ -51,6 +51,19 @@ export async function notify(tx: Executor, list: NotificationInput[]): Promise<n
     select community_id, id, recipient_user_id, kind, title, body, link, subject_type, subject_id, dedupe_key
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(community_id uuid, id uuid, recipient_user_id uuid, kind text,
       title text, body text, link text, subject_type text, subject_id uuid, dedupe_key text)
+    on conflict (community_id, recipient_user_id, dedupe_key) do nothing`);
+  return r.rowCount ?? 0;
+}
+
+/**
+ * Inbox messages chosen by a query, for system work over many rows at once (deadlines firing by the
+ * thousand): `select` yields community_id, recipient_user_id, kind, title, body, link, subject_type,
+ * subject_id, dedupe_key. Returns how many were new.
+ */
+export async function notifySelected(tx: Executor, select: SQL): Promise<number> {
+  const r = await tx.execute(sql`
+    insert into notifications (community_id, id, recipient_user_id, kind, title, body, link, subject_type, subject_id, dedupe_key)
+    select community_id, uuid_v7(), recipient_user_id, kind, title, body, link, subject_type, subject_id, dedupe_key from (${select}) s
     on conflict (community_id, recipient_user_id, dedupe_key) do nothing`);
   return r.rowCount ?? 0;
 }
