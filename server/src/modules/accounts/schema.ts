@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { regions } from '../regions/schema.js';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 // Reference tables: accounts are city-wide, each bound to one region node.
 export const users = pgTable(
@@ -16,6 +18,13 @@ export const users = pgTable(
     roles: text('roles').array().notNull(),
     /** A resident's account: who they are in the register (for voting, their own reports). */
     residentId: uuid('resident_id'),
+    /**
+     * The account's own mobile phone (for urgent text messages), stored like every phone: AES-GCM under
+     * the context `users.phone`, a blind index, and a masked copy for answers; never in plain text.
+     */
+    phoneEnc: bytea('phone_enc'),
+    phoneHash: text('phone_hash'),
+    phoneMasked: text('phone_masked'),
     status: text('status').notNull().default('active'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdBy: uuid('created_by'),
