@@ -56,6 +56,8 @@ export const evaluationAssessments = pgTable(
     lockedBy: text('locked_by'),
     /** The scorecard at locking. */
     result: jsonb('result'),
+    /** The scorecard as the community submitted it (the self-assessment), kept for the trend across periods. */
+    submittedResult: jsonb('submitted_result'),
   },
   (t) => [
     primaryKey({ columns: [t.communityId, t.id] }),
@@ -77,6 +79,11 @@ export const evaluationReviews = pgTable(
     reason: text('reason'),
     reviewerId: uuid('reviewer_id'),
     reviewerName: text('reviewer_name'),
+    /**
+     * The reviewer's kind of evaluator (`002` 六 6.2) from their role at the time: expert | third_party |
+     * unit | media; unspecified for the general 评估人员 role (and every review made before kinds existed).
+     */
+    reviewerKind: text('reviewer_kind').notNull().default('unspecified'),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.communityId, t.id] }), index('evaluation_reviews_assessment_idx').on(t.communityId, t.assessmentId)],
