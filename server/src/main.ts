@@ -75,7 +75,7 @@ registerDemocracyDeadlines();
 registerSupervisionDeadlines();
 // Every kind's handler is registered before the worker starts, so nothing due at start fails for want of one.
 registerDeliberationDeadlines();
-registerDeviceDeadlines();
+registerDeviceDeadlines(keys);
 running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;

@@ -116,7 +116,7 @@ export async function buildApp({ db, config, keys, logger }: AppOptions): Promis
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(systemRoutes(db));
-  await app.register(accountRoutes(db, config));
+  await app.register(accountRoutes(db, config, keys));
   await app.register(regionRoutes(db));
   await app.register(auditRoutes(db));
   await app.register(

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
+import type { DataKeys } from '../../crypto/personal-data.js';
 import type { Db } from '../../db/pool.js';
 import { ctxOf } from '../../http/context.js';
 import { registerScopeResolver } from '../../http/guard.js';
@@ -17,6 +18,8 @@ const Level = Type.Enum(LEVELS);
 const Username = Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$', description: '用户名：字母、数字、_ . -' });
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 const DisplayName = Type.String({ minLength: 1, maxLength: 40, pattern: '\\S' });
+/** A mobile number (checked in the service, which names body.phone); null or empty clears it. */
+const Phone = Type.Union([Type.String({ maxLength: 32, description: '手机号码（11 位，可带 +86）；空或 null 表示清除' }), Type.Null()]);
 
 const User = Type.Object({
   id: Uuid,
@@ -30,9 +33,10 @@ const User = Type.Object({
   lockedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
+  phone: Type.Union([Type.String({ description: '手机号码（脱敏）' }), Type.Null()]),
 });
 
-export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
+export function accountRoutes(db: Db, cfg: Config, keys: DataKeys): FastifyPluginAsyncTypebox {
   registerScopeResolver('user', userRegionPath);
   registerScopeResolver('region', regionPath);
   const userTarget = { kind: 'user', from: 'params.id', label: '用户' } as const;
@@ -83,6 +87,22 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => service.me(db, req.caller!),
+    );
+
+    app.patch(
+      '/api/auth/me',
+      {
+        config: { access: 'authenticated', action: 'auth.update-profile' },
+        schema: {
+          tags: ['认证'],
+          summary: '修改本人资料（手机号码，用于紧急告警短信）',
+          body: Type.Object({ phone: Phone }, { additionalProperties: false }),
+          response: {
+            200: Type.Intersect([User, Type.Object({ permissions: Type.Array(Type.String()), grantableRoles: Type.Array(Role) })]),
+          },
+        },
+      },
+      async (req) => service.updateOwnProfile(ctxOf(req, db), keys, req.body),
     );
 
     app.post(
@@ -176,13 +196,14 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
               displayName: DisplayName,
               roles: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 10, uniqueItems: true }),
               regionId: Uuid,
+              phone: Type.Optional(Phone),
             },
             { additionalProperties: false },
           ),
           response: { 201: User },
         },
       },
-      async (req, reply) => reply.status(201).send(await service.createUser(ctxOf(req, db), req.body)),
+      async (req, reply) => reply.status(201).send(await service.createUser(ctxOf(req, db), keys, req.body)),
     );
 
     app.patch(
@@ -195,7 +216,7 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
         },
         schema: {
           tags: ['账号'],
-          summary: '修改账号（姓名、角色、区划、状态、重置密码、解锁）',
+          summary: '修改账号（姓名、手机号码、角色、区划、状态、重置密码、解锁）',
           params: IdParams,
           body: Type.Object(
             {
@@ -205,13 +226,28 @@ export function accountRoutes(db: Db, cfg: Config): FastifyPluginAsyncTypebox {
               status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
               password: Type.Optional(Password),
               unlock: Type.Optional(Type.Boolean()),
+              phone: Type.Optional(Phone),
             },
             { additionalProperties: false, minProperties: 1 },
           ),
           response: { 200: User },
         },
       },
-      async (req) => service.updateUser(ctxOf(req, db), req.params.id, req.body),
+      async (req) => service.updateUser(ctxOf(req, db), keys, req.params.id, req.body),
+    );
+
+    app.post(
+      '/api/users/:id/reveal-phone',
+      {
+        config: { access: 'users.write', action: 'user.reveal-phone', scope: [userTarget] },
+        schema: {
+          tags: ['账号'],
+          summary: '查看账号的完整手机号码（逐次留痕）',
+          params: IdParams,
+          response: { 200: Type.Object({ phone: Type.Union([Type.String(), Type.Null()]) }) },
+        },
+      },
+      async (req) => service.revealUserPhone(ctxOf(req, db), keys, req.params.id),
     );
   };
 }

@@ -1,6 +1,7 @@
 // Use cases of accounts: login and sessions, and managing users inside one's own scope.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.js';
+import { blindIndex, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
 import type { Db, Executor } from '../../db/pool.js';
 import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
@@ -11,6 +12,7 @@ import { appendAudit, auditedChange } from '../audit/service.js';
 import { emit } from '../events/service.js';
 import type { Level } from '../regions/model.js';
 import { findRegion } from '../regions/store.js';
+import { maskPhone, normalisePhone, phoneProblem } from '../registry/model.js';
 import { checkGrant, grantableRoles, isRole, permissionsOf, ROLE_SPECS, type Role } from './model.js';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import * as store from './store.js';
@@ -30,7 +32,39 @@ export function presentUser(u: UserViewRow) {
     lockedUntil: u.lockedUntil && u.lockedUntil.getTime() > Date.now() ? u.lockedUntil.toISOString() : null,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
+    /** Masked (`138****5678`); the full number only through the audited reveal. */
+    phone: u.phoneMasked ?? null,
   };
+}
+
+// ---- the account's own mobile phone (urgent text messages: SOS and fall escalation) ----------------
+
+const PHONE_CTX = 'users.phone';
+
+/** A mobile number for text messages: 11 digits, 13–19…; a fixed line cannot receive them. Chinese message, or null. */
+export function mobileProblem(phone: string): string | null {
+  const p = phoneProblem(phone);
+  if (p) return p;
+  return /^1[3-9]\d{9}$/.test(normalisePhone(phone)) ? null : '请填写 11 位手机号码（短信只能发送到手机）';
+}
+
+/** The columns that store a phone (encrypted, blind index, masked), or clear it (null or empty). */
+function phoneColumns(keys: DataKeys, phone: string | null) {
+  const n = phone ? normalisePhone(phone) : '';
+  if (!n) return { phoneEnc: null, phoneHash: null, phoneMasked: null };
+  return { phoneEnc: encrypt(keys, n, PHONE_CTX), phoneHash: blindIndex(keys, 'phone', n), phoneMasked: maskPhone(n) };
+}
+
+function checkPhone(phone: string | null | undefined, errors: FieldError[]) {
+  if (!phone) return; // absent, null or empty: no phone
+  const p = mobileProblem(phone);
+  if (p) errors.push({ field: 'body.phone', message: p });
+}
+
+/** Plain mobile numbers of the given accounts that have one (for text messages inside `tx`). */
+export async function accountPhones(db: Executor, keys: DataKeys, ids: string[]): Promise<Map<string, string>> {
+  const enc = await store.phonesOf(db, ids);
+  return new Map([...enc].map(([id, blob]) => [id, decrypt(keys, blob, PHONE_CTX)]));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -146,6 +180,7 @@ export interface NewUser {
   displayName: string;
   roles: string[];
   regionId: string;
+  phone?: string | null;
 }
 
 function checkRoles(caller: Caller, roles: string[], level: Level): FieldError[] {
@@ -165,12 +200,13 @@ function checkRoles(caller: Caller, roles: string[], level: Level): FieldError[]
 
 const levelLabel = (l: Level) => ({ city: '市', district: '区', street: '街道', community: '社区', grid: '网格' })[l];
 
-export async function createUser(ctx: Ctx, input: NewUser) {
+export async function createUser(ctx: Ctx, keys: DataKeys, input: NewUser) {
   const region = await findRegion(ctx.db, input.regionId);
   if (!region) throw problems.field('body.regionId', '区划不存在');
   const errors = checkRoles(ctx.caller, input.roles, region.level as Level);
   const pp = passwordProblem(input.password);
   if (pp) errors.push({ field: 'body.password', message: pp });
+  checkPhone(input.phone, errors);
   if (errors.some((e) => e.message.startsWith('无权授予'))) throw problems.forbidden('不能授予超出本人权限的角色', errors);
   if (errors.length) throw problems.validation(errors);
   if (await store.findByUsername(ctx.db, input.username))
@@ -195,6 +231,7 @@ export async function createUser(ctx: Ctx, input: NewUser) {
         regionId: region.id,
         roles: input.roles,
         createdBy: ctx.caller.userId,
+        ...phoneColumns(keys, input.phone ?? null),
       });
       await emit(tx, 'user.created', { userId: id, regionId: region.id, roles: input.roles });
     },
@@ -209,9 +246,10 @@ export interface UserPatch {
   status?: 'active' | 'disabled';
   password?: string;
   unlock?: boolean;
+  phone?: string | null;
 }
 
-export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
+export async function updateUser(ctx: Ctx, keys: DataKeys, id: string, patch: UserPatch) {
   const u = await store.findUser(ctx.db, id);
   if (!u) throw problems.notFound('用户');
   const self = u.id === ctx.caller.userId;
@@ -230,6 +268,7 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
     const pp = passwordProblem(patch.password);
     if (pp) errors.push({ field: 'body.password', message: pp });
   }
+  checkPhone(patch.phone, errors);
   if (errors.some((e) => e.message.startsWith('无权授予'))) throw problems.forbidden('不能授予超出本人权限的角色', errors);
   if (errors.length) throw problems.validation(errors);
   const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
@@ -248,6 +287,7 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
         ...(patch.regionId ? { regionId: patch.regionId } : {}),
         ...(patch.status ? { status: patch.status } : {}),
         ...(passwordHash ? { passwordHash } : {}),
+        ...(patch.phone !== undefined ? phoneColumns(keys, patch.phone) : {}),
       });
       if (patch.unlock) await store.clearThrottle(tx, u.username);
       // A change of power or a reset password ends the user's sessions.
@@ -256,6 +296,45 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserPatch) {
     },
   );
   return userDetail(ctx.db, id);
+}
+
+/** Anyone may set or clear their own mobile phone (answers show it masked). */
+export async function updateOwnProfile(ctx: Ctx, keys: DataKeys, patch: { phone?: string | null }) {
+  const errors: FieldError[] = [];
+  checkPhone(patch.phone, errors);
+  if (errors.length) throw problems.validation(errors);
+  await auditedChange(
+    ctx,
+    {
+      targetType: 'user',
+      targetId: () => ctx.caller.userId,
+      scopePath: () => ctx.caller.regionPath,
+      detail: () => ({ changed: Object.keys(patch) }),
+    },
+    async (tx) => {
+      if (patch.phone !== undefined) await store.patchUser(tx, ctx.caller.userId, phoneColumns(keys, patch.phone));
+      await emit(tx, 'user.updated', { userId: ctx.caller.userId, changed: Object.keys(patch) });
+    },
+  );
+  return me(ctx.db, ctx.caller);
+}
+
+/**
+ * The full phone of an account, for administrators who may manage it (the same rule as changing it:
+ * they could have granted all of its roles). Every call is audited.
+ */
+export async function revealUserPhone(ctx: Ctx, keys: DataKeys, id: string) {
+  const u = await store.findUser(ctx.db, id);
+  if (!u) throw problems.notFound('用户');
+  const grantable = grantableRoles(ctx.caller.roles);
+  if (u.id !== ctx.caller.userId && !u.roles.filter(isRole).every((r) => grantable.has(r as Role)))
+    throw problems.forbidden('该用户拥有您无权授予的角色，不能查看其完整手机号码');
+  const path = (await store.userRegionPath(ctx.db, id))!;
+  return auditedChange(
+    ctx,
+    { targetType: 'user', targetId: () => id, scopePath: () => path, detail: () => ({ fields: ['phone'] }) },
+    async () => ({ phone: u.phoneEnc ? decrypt(keys, u.phoneEnc, PHONE_CTX) : null }),
+  );
 }
 
 /** First start: the city-level `admin` account. Returns the generated password when none was given. */

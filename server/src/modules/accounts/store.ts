@@ -19,6 +19,7 @@ const userView = {
   lockedUntil: loginThrottle.lockedUntil,
   lastLoginAt: users.lastLoginAt,
   createdAt: users.createdAt,
+  phoneMasked: users.phoneMasked,
 };
 
 const throttleJoin = eq(loginThrottle.usernameKey, sql`lower(${users.username})`);
@@ -158,4 +159,14 @@ export async function userBriefs(db: Executor, ids: string[]) {
     .from(users)
     .where(inArray(users.id, ids));
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Encrypted phones of accounts (for urgent text messages); accounts without one are left out. */
+export async function phonesOf(db: Executor, ids: string[]): Promise<Map<string, Buffer>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, phoneEnc: users.phoneEnc })
+    .from(users)
+    .where(and(inArray(users.id, ids), sql`${users.phoneEnc} is not null`));
+  return new Map(rows.map((r) => [r.id, r.phoneEnc!]));
 }

@@ -54,7 +54,7 @@ export function deviceRoutes(
   registerScopeResolver('device', service.devicePath);
   registerDeviceLinkage(db, keys);
   registerScopeResolver('alarm', service.alarmPath);
-  service.registerDeviceDeadlines();
+  service.registerDeviceDeadlines(keys);
   const tags = ['设备与告警'];
 
   return async (app) => {

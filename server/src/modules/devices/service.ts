@@ -13,9 +13,11 @@ import { problems } from '../../http/errors.js';
 import { appendAudits, auditedChange } from '../audit/service.js';
 import { cancelDeadlines, registerDeadlineHandler, scheduleDeadlines } from '../deadlines/service.js';
 import { dataScope, placeOf, regionBrief } from '../regions/service.js';
-import { placeSummary } from '../registry/lookup.js';
-import { residentOfUser } from '../accounts/service.js';
-import { notify } from '../notifications/service.js';
+import { placeSummary, residentSummaries } from '../registry/lookup.js';
+import { maskName } from '../registry/model.js';
+import type { DataKeys } from '../../crypto/personal-data.js';
+import { accountPhones, residentOfUser } from '../accounts/service.js';
+import { notify, queueSms } from '../notifications/service.js';
 import { DEVICE_TYPES, ELDERLY_ALARMS, type DeviceType, type Telemetry } from './model.js';
 import { alarmChanges, type AlarmChange } from './feed.js';
 import { applySamples, SEVERITIES, type Rule, type RuleState } from './rules.js';
@@ -627,7 +629,10 @@ export const ESCALATION = [
 ] as const;
 
 let registered = false;
-export function registerDeviceDeadlines(): void {
+/** Data keys for the escalation's text messages (the phones are decrypted and re-encrypted for the outbox). */
+let escalationKeys: DataKeys | null = null;
+export function registerDeviceDeadlines(keys: DataKeys): void {
+  escalationKeys = keys;
   if (registered) return;
   registered = true;
   registerDeadlineHandler('devices.escalate', async (tx, due) => {
@@ -641,15 +646,16 @@ export function registerDeviceDeadlines(): void {
       const step = ESCALATION[level]!;
       // Who is told at this level: 0 the family (accounts of people living in the room of the person the
       // device serves, not that person) and the grid's grid workers; 1 the community's administrators;
-      // 2 the street's. Users have no phone of their own, so the message goes to their inbox.
+      // 2 the street's. Each gets an inbox message, and a text message if their account has a phone.
       const who = await tx.execute(sql`
-        with x as (select a.community_id, a.grid_id, a.label, d.name, d.address, d.resident_id from alarms a
+        with x as (select a.community_id, a.grid_id, a.type, a.label, d.name, d.address, d.resident_id from alarms a
                    join devices d on d.community_id = a.community_id and d.id = a.device_id
                    where a.community_id = ${d.communityId} and a.id = ${d.subjectId}),
         home as (select r.community_id, r.room_id from residencies r join x using (community_id, resident_id) where r.moved_out_on is null),
         family as (select distinct h.resident_id from residencies h join home using (community_id, room_id)
                    where h.moved_out_on is null and h.resident_id <> (select resident_id from x))
-        select u.id, (u.resident_id in (select resident_id from family)) as family, x.label, x.name, x.address
+        select u.id, (u.resident_id in (select resident_id from family)) as family, x.type, x.label, x.name, x.address,
+          x.resident_id as served
         from users u cross join x where u.status = 'active' and ${
           level === 0
             ? sql`(u.resident_id in (select resident_id from family) or ('grid_worker' = any(u.roles) and u.region_id = x.grid_id))`
@@ -657,7 +663,15 @@ export function registerDeviceDeadlines(): void {
               ? sql`'community_admin' = any(u.roles) and u.region_id = x.community_id`
               : sql`'street_admin' = any(u.roles) and u.region_id = (select parent_id from regions where id = x.community_id)`
         }`);
-      const people = who.rows as { id: string; family: boolean; label: string; name: string; address: string | null }[];
+      const people = who.rows as {
+        id: string;
+        family: boolean;
+        type: string;
+        label: string;
+        name: string;
+        address: string | null;
+        served: string | null;
+      }[];
       await notify(
         tx,
         people.map((p) => ({
@@ -672,8 +686,35 @@ export function registerDeviceDeadlines(): void {
           dedupeKey: `escalate:${level}`,
         })),
       );
+      // Text messages: the place and the person's masked name only (the full record stays on the platform).
+      const phones =
+        people.length && escalationKeys
+          ? await accountPhones(
+              tx,
+              escalationKeys,
+              people.map((p) => p.id),
+            )
+          : new Map<string, string>();
+      if (phones.size) {
+        const first = people[0]!;
+        const served = first.served ? (await residentSummaries(tx, d.communityId, [first.served])).get(first.served) : undefined;
+        const what = first.type === 'fall' ? '跌倒' : first.type === 'sos' ? '一键呼救' : first.label;
+        const text = `【家园】紧急：${first.address ?? first.name}${served ? maskName(served.name) : ''}的${what}告警尚未确认，请立即处置。`;
+        await queueSms(
+          tx,
+          escalationKeys!,
+          [...phones.values()].map((phone) => ({
+            communityId: d.communityId,
+            phone,
+            text,
+            subjectType: 'alarm',
+            subjectId: d.subjectId,
+            dedupeKey: `escalate:${d.subjectId}:${level}`,
+          })),
+        );
+      }
       const said = people.length
-        ? `已通知${step.group} ${people.length} 人（第 ${level + 1} 级）`
+        ? `已通知${step.group} ${people.length} 人（第 ${level + 1} 级）${phones.size ? `，其中 ${phones.size} 人同时发送短信` : ''}`
         : `第 ${level + 1} 级无可通知人员（${step.group}）`;
       await tx.execute(sql`
         insert into alarm_comments (community_id, id, alarm_id, author, kind, text, at)
