@@ -40,6 +40,8 @@ export interface User {
   lockedUntil: string | null;
   lastLoginAt: string | null;
   createdAt: string;
+  /** Masked (`138****5678`); the full number only through the audited reveal. */
+  phone: string | null;
 }
 
 export interface Me extends User {
@@ -110,6 +112,7 @@ export interface UserCreate {
   displayName: string;
   roles: RoleId[];
   regionId: string;
+  phone?: string;
 }
 
 export interface UserPatch {
@@ -119,6 +122,8 @@ export interface UserPatch {
   status?: UserStatus;
   password?: string;
   unlock?: true;
+  /** A mobile number; null clears it. */
+  phone?: string | null;
 }
 
 export type AuditOutcome = 'success' | 'denied' | 'rejected' | 'error';
