@@ -52,6 +52,8 @@ export const authApi = {
   logout: () => request<void>('/api/auth/logout', { method: 'POST', allowUnauthorized: true }),
   me: () => api.get<Me>('/api/auth/me'),
   changePassword: (currentPassword: string, newPassword: string) => api.post<void>('/api/auth/password', { currentPassword, newPassword }),
+  /** Sets (or, with null, clears) one's own mobile phone. */
+  updateMe: (body: { phone: string | null }) => api.patch<Me>('/api/auth/me', body),
   roles: () => api.get<Role[]>('/api/roles'),
 };
 
@@ -74,6 +76,8 @@ export const userApi = {
   list: (query: UserQuery, signal?: AbortSignal) => api.get<Page<User>>('/api/users', { ...query }, signal),
   create: (body: UserCreate) => api.post<User>('/api/users', body),
   update: (id: string, body: UserPatch) => api.patch<User>(`/api/users/${enc(id)}`, body),
+  /** The full phone (audited). */
+  revealPhone: (id: string) => api.post<{ phone: string | null }>(`/api/users/${enc(id)}/reveal-phone`),
 };
 
 export const auditApi = {

@@ -1,9 +1,10 @@
-import { EnvironmentOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { EnvironmentOutlined, IdcardOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { App, Avatar, Button, Divider, Layout, Menu, Tag } from 'antd';
 import { useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth/context';
 import { ChangePasswordModal } from '../components/ChangePasswordModal';
+import { MyProfileModal } from '../components/MyProfileModal';
 import { Logo } from '../components/Logo';
 import { NotificationBell } from '../components/NotificationBell';
 import { LEVEL_LABEL } from '../lib/labels';
@@ -19,6 +20,7 @@ export function MainLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   const [pwOpen, setPwOpen] = useState(false);
+  const [profileOpen, setProfileOpen] = useState(false);
 
   if (!user) return null;
   const menu = allowedMenu(user.permissions);
@@ -61,6 +63,15 @@ export function MainLayout() {
             </span>
             <NotificationBell />
             <Divider orientation="vertical" className="header-divider" />
+            <Button
+              type="text"
+              icon={<IdcardOutlined />}
+              className="header-btn"
+              onClick={() => setProfileOpen(true)}
+              data-testid="my-profile"
+            >
+              我的资料
+            </Button>
             <Button type="text" icon={<KeyOutlined />} className="header-btn" onClick={() => setPwOpen(true)}>
               修改密码
             </Button>
@@ -89,6 +100,7 @@ export function MainLayout() {
           </Content>
         </Layout>
         <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+        <MyProfileModal open={profileOpen} onClose={() => setProfileOpen(false)} />
       </Layout>
     </RegionProvider>
   );

@@ -1,6 +1,6 @@
 import { formatTime } from '../lib/time';
-import { EditOutlined, LockOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, Badge, Button, Card, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { EditOutlined, EyeOutlined, LockOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Badge, Button, Card, Input, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useEffect, useState } from 'react';
 import { errorText } from '../api/client';
@@ -16,6 +16,51 @@ interface Query {
   q: string;
   page: number;
   pageSize: number;
+}
+
+/** The masked phone, and for those who manage the account a button that shows the full number (each look audited). */
+function PhoneCell({ user, canReveal }: { user: User; canReveal: boolean }) {
+  const { modal, message } = App.useApp();
+  const [full, setFull] = useState<string | null>(null);
+  if (!user.phone) return <Typography.Text type="secondary">—</Typography.Text>;
+  const reveal = () =>
+    modal.confirm({
+      title: '查看完整手机号码',
+      content: (
+        <div data-testid="user-reveal-confirm">
+          <p>将显示账号「{user.displayName}」的完整手机号码。</p>
+          <p>本次查看将被记录（操作人、时间、查看对象），请仅在工作需要时查看。</p>
+        </div>
+      ),
+      okText: '确认查看',
+      cancelText: '取消',
+      onOk: async () => {
+        try {
+          setFull((await userApi.revealPhone(user.id)).phone ?? '');
+        } catch (err) {
+          message.error(errorText(err));
+        }
+      },
+    });
+  return (
+    <Space size={4}>
+      <span className="mono" data-testid="user-phone">
+        {full || user.phone}
+      </span>
+      {canReveal && full === null && (
+        <Tooltip title="查看完整号码（留痕）">
+          <Button
+            type="link"
+            size="small"
+            icon={<EyeOutlined />}
+            onClick={reveal}
+            aria-label="查看完整号码"
+            data-testid="user-reveal-phone"
+          />
+        </Tooltip>
+      )}
+    </Space>
+  );
 }
 
 type Loaded = { key: string; data: Page<User>; error: null } | { key: string; data: null; error: string };
@@ -71,6 +116,12 @@ export default function UsersPage() {
       ),
     },
     { title: '姓名', dataIndex: 'displayName', width: 110 },
+    {
+      title: '手机号码',
+      key: 'phone',
+      width: 150,
+      render: (_, u) => <PhoneCell key={u.id} user={u} canReveal={writable && manageable(u)} />,
+    },
     {
       title: '角色',
       dataIndex: 'roles',

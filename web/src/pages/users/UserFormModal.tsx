@@ -6,6 +6,7 @@ import type { RoleId, User, UserPatch, UserStatus } from '../../api/types';
 import { useAuth } from '../../auth/context';
 import { applyServerErrors } from '../../lib/formErrors';
 import { PASSWORD_HINT, passwordRule } from '../../lib/password';
+import { mobileRule } from '../../lib/phone';
 import { useRegions } from '../../regions/context';
 import { regionOptions, roleOptions } from './shared';
 
@@ -17,9 +18,11 @@ interface Values {
   regionId: string;
   status: UserStatus;
   unlock: boolean;
+  phone?: string;
+  clearPhone: boolean;
 }
 
-const FIELDS = ['username', 'displayName', 'password', 'roles', 'regionId', 'status', 'unlock'] as const;
+const FIELDS = ['username', 'displayName', 'password', 'roles', 'regionId', 'status', 'unlock', 'phone'] as const;
 
 export type UserFormTarget = { mode: 'create'; regionId: string | null } | { mode: 'edit'; user: User };
 
@@ -53,13 +56,16 @@ export function UserFormModal({
         regionId: editing.regionId,
         status: editing.status,
         unlock: false,
+        clearPhone: false,
       }
     : {
         roles: [],
         ...(target?.mode === 'create' && target.regionId ? { regionId: target.regionId } : {}),
         status: 'active',
         unlock: false,
+        clearPhone: false,
       };
+  const clearPhone = Form.useWatch('clearPhone', form);
 
   const submit = async () => {
     const v = await form.validateFields();
@@ -73,6 +79,7 @@ export function UserFormModal({
           displayName: v.displayName.trim(),
           roles: v.roles,
           regionId: v.regionId,
+          ...(v.phone?.trim() ? { phone: v.phone.trim() } : {}),
         });
         message.success(`已新建账号 ${created.username}`);
         onSaved(created);
@@ -85,6 +92,8 @@ export function UserFormModal({
       if (v.status !== editing.status) patch.status = v.status;
       if (v.password) patch.password = v.password;
       if (v.unlock) patch.unlock = true;
+      if (v.clearPhone) patch.phone = null;
+      else if (v.phone?.trim()) patch.phone = v.phone.trim();
       if (Object.keys(patch).length === 0) {
         message.info('没有需要保存的修改');
         onClose();
@@ -166,6 +175,27 @@ export function UserFormModal({
               <Select mode="multiple" options={options} placeholder="选择角色" optionFilterProp="label" disabled={isSelf} />
             </Form.Item>
           </Col>
+          <Col span={12}>
+            <Form.Item
+              name="phone"
+              label="手机号码"
+              rules={[mobileRule]}
+              extra={
+                editing?.phone
+                  ? `当前 ${editing.phone}；留空则不修改。一键呼救、跌倒告警升级时向此号码发送短信`
+                  : '选填；一键呼救、跌倒告警升级时向此号码发送短信'
+              }
+            >
+              <Input maxLength={20} className="mono" placeholder={editing?.phone ?? '如 13800138000'} disabled={!!clearPhone} />
+            </Form.Item>
+          </Col>
+          {editing?.phone && (
+            <Col span={12}>
+              <Form.Item name="clearPhone" valuePropName="checked" label=" ">
+                <Checkbox data-testid="user-clear-phone">清除手机号码</Checkbox>
+              </Form.Item>
+            </Col>
+          )}
           {!editing && (
             <Col span={24}>
               <Form.Item
