@@ -22,6 +22,8 @@ const passwordOf = (role: Role) => (role === 'city_admin' ? TEST_ADMIN_PASSWORD 
 
 const ADMINS: Role[] = ['city_admin', 'district_admin', 'street_admin', 'community_admin'];
 const ALL: Role[] = [...ROLES];
+// The evaluator kinds of `002` 6.2 hold the evaluator's permissions.
+const EVALUATORS: Role[] = ['evaluator', 'evaluator_expert', 'evaluator_third_party', 'evaluator_unit', 'evaluator_media'];
 const GRID_READ: Role[] = [...ADMINS, 'grid_worker', 'handler', 'property_staff'];
 const GRID_REPORT: Role[] = [...ADMINS, 'grid_worker', 'property_staff', 'resident'];
 
@@ -83,22 +85,23 @@ const POLICY: Record<string, Role[] | 'public'> = {
   'GET /api/frameworks': ALL,
   'GET /api/frameworks/detail': ALL,
   'POST /api/evaluation/what-if': ALL,
-  'GET /api/evaluation/scorecard': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/gap': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/rollup': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/values': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/scorecard': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/gap': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/rollup': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/trend': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/values': [...ADMINS, ...EVALUATORS],
   'POST /api/evaluation/values': ['community_admin'],
   'POST /api/evaluation/assessments': ['community_admin'],
-  'GET /api/evaluation/scorecard.xlsx': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/rollup.xlsx': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/assessments': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/assessments/{id}': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/scorecard.xlsx': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/rollup.xlsx': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/assessments': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/assessments/{id}': [...ADMINS, ...EVALUATORS],
   'POST /api/evaluation/assessments/{id}/submit': ['community_admin'],
-  'POST /api/evaluation/assessments/{id}/reviews': ['evaluator'],
-  'POST /api/evaluation/assessments/{id}/lock': ['evaluator'],
+  'POST /api/evaluation/assessments/{id}/reviews': EVALUATORS,
+  'POST /api/evaluation/assessments/{id}/lock': EVALUATORS,
   'POST /api/evaluation/surveys': ['community_admin'],
-  'GET /api/evaluation/surveys': [...ADMINS, 'evaluator'],
-  'GET /api/evaluation/surveys/{id}': [...ADMINS, 'evaluator'],
+  'GET /api/evaluation/surveys': [...ADMINS, ...EVALUATORS],
+  'GET /api/evaluation/surveys/{id}': [...ADMINS, ...EVALUATORS],
   'POST /api/evaluation/surveys/{id}/close': ['community_admin'],
   // Any account linked to a person of the register, for surveys of that person's community.
   'GET /api/my-surveys': ['resident'],
@@ -224,6 +227,11 @@ const PRINCIPALS: Record<Role, string> = {
   handler: 'linjiang_handler',
   property_staff: 'liuan_property',
   evaluator: 'city_evaluator',
+  // Not in the demo data: created in beforeAll, like city_evaluator (city level, demo password).
+  evaluator_expert: 'matrix_evaluator_expert',
+  evaluator_third_party: 'matrix_evaluator_third_party',
+  evaluator_unit: 'matrix_evaluator_unit',
+  evaluator_media: 'matrix_evaluator_media',
   auditor: 'binhe_auditor',
   resident: 'liuan_resident',
 };
@@ -955,6 +963,9 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/evaluation/rollup': ({ scope, target }) => ({
     query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'DB37/T 3890.3-2020' },
   }),
+  'GET /api/evaluation/trend': ({ scope, target }) => ({
+    query: { regionId: scope === 'in' ? target.grid.communityId : other.grid.communityId, framework: 'BJ-ZHSQ-2013' },
+  }),
   'GET /api/evaluation/values': ({ scope, target }) => ({
     query: {
       communityId: scope === 'in' ? target.grid.communityId : other.grid.communityId,
@@ -1154,6 +1165,7 @@ const SCOPED = new Set([
   'GET /api/evaluation/scorecard',
   'GET /api/evaluation/gap',
   'GET /api/evaluation/rollup',
+  'GET /api/evaluation/trend',
   'GET /api/evaluation/values',
   'POST /api/evaluation/values',
   'POST /api/evaluation/surveys',
@@ -1211,6 +1223,12 @@ beforeAll(async () => {
     ...(await registerIn(ids.grid)),
   };
 
+  for (const role of EVALUATORS.filter((r) => r !== 'evaluator'))
+    await t.db.$client.query(
+      `insert into users (id, username, password_hash, display_name, region_id, roles)
+       select gen_random_uuid(), $1, password_hash, $2, region_id, $3 from users where username = 'city_evaluator'`,
+      [PRINCIPALS[role], `矩阵${role}`, [role]],
+    );
   for (const role of ROLES) {
     const { rows } = await t.db.$client.query<{ region_id: string }>('select region_id from users where username = $1', [PRINCIPALS[role]]);
     const grid = await gridUnder(rows[0]!.region_id);

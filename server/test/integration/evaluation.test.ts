@@ -325,3 +325,124 @@ describe('assessments: self-assessment, review, lock', () => {
     expect((await t.call('GET', `/api/evaluation/assessments/${id}`, { token: admin })).statusCode).toBe(403);
   });
 });
+
+describe('the evaluator kinds of 002 6.2', () => {
+  const KINDS = [
+    ['evaluator_expert', 'expert', '专家'],
+    ['evaluator_third_party', 'third_party', '第三方社会组织'],
+    ['evaluator_unit', 'unit', '辖区单位'],
+    ['evaluator_media', 'media', '新闻媒体'],
+  ] as const;
+
+  it('are roles with exactly the evaluator permissions, granted by administrators, labelled in Chinese', async () => {
+    const roles = (await t.call('GET', '/api/roles', { token: admin })).json() as {
+      id: string;
+      label: string;
+      permissions: string[];
+      levels: string[];
+    }[];
+    const evaluator = roles.find((r) => r.id === 'evaluator')!;
+    for (const [role] of KINDS) {
+      const r = roles.find((x) => x.id === role)!;
+      expect(r.permissions.sort(), role).toEqual([...evaluator.permissions].sort());
+      expect(r.levels).toEqual(evaluator.levels);
+      expect(r.label).toMatch(/[\u4e00-\u9fa5]/);
+    }
+    const me = (await t.call('GET', '/api/auth/me', { token: await t.login('binhe_admin') })).json();
+    expect(me.grantableRoles).toEqual(expect.arrayContaining(KINDS.map(([r]) => r)));
+  });
+
+  it('each kind reviews; the record, the workspace and the summary carry the kind', async () => {
+    const city = await t.login('admin');
+    const cityId = await t.region('青川市');
+    const tokens: string[] = [];
+    for (const [role] of KINDS) {
+      const username = `kind_${role}`;
+      const created = await t.call('POST', '/api/users', {
+        token: city,
+        body: { username, password: 'Good@Pass1', displayName: `评估${role}`, roles: [role], regionId: cityId },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      tokens.push(await t.login(username, 'Good@Pass1'));
+    }
+    const jx = await t.login('jinxiu_admin');
+    const jinxiu = await t.region('锦绣社区');
+    const a = await t.call('POST', '/api/evaluation/assessments', {
+      token: jx,
+      body: { communityId: jinxiu, framework: BJ, period: '2026' },
+    });
+    expect(a.statusCode, a.body).toBe(201);
+    const id = a.json().id as string;
+    expect(a.json().reviewsByKind.every((k: { count: number }) => k.count === 0)).toBe(true);
+    await t.call('POST', `/api/evaluation/assessments/${id}/submit`, { token: jx });
+    // Indicator k + 1 by kind k; the expert also returns indicator 5; the general evaluator reviews indicator 6.
+    for (const [k, token] of tokens.entries()) {
+      const r = await t.call('POST', `/api/evaluation/assessments/${id}/reviews`, {
+        token,
+        body: { indicator: String(k + 1), decision: 'accepted' },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json().reviews.find((x: { indicator: string }) => x.indicator === String(k + 1))).toMatchObject({
+        state: 'accepted',
+        reviewerKind: KINDS[k]![1],
+        reviewerKindLabel: KINDS[k]![2],
+      });
+    }
+    await t.call('POST', `/api/evaluation/assessments/${id}/reviews`, {
+      token: tokens[0]!,
+      body: { indicator: '5', decision: 'returned', reason: '佐证不足' },
+    });
+    await t.call('POST', `/api/evaluation/assessments/${id}/reviews`, {
+      token: await t.login('city_evaluator'),
+      body: { indicator: '6', decision: 'accepted' },
+    });
+    const view = (await t.call('GET', `/api/evaluation/assessments/${id}`, { token: jx })).json();
+    expect(view.history.map((h: { indicator: string; reviewerKind: string }) => [h.indicator, h.reviewerKind])).toEqual([
+      ['1', 'expert'],
+      ['2', 'third_party'],
+      ['3', 'unit'],
+      ['4', 'media'],
+      ['5', 'expert'],
+      ['6', 'unspecified'],
+    ]);
+    expect(view.reviewsByKind).toEqual([
+      { kind: 'expert', label: '专家', count: 2, reviewers: 1 },
+      { kind: 'third_party', label: '第三方社会组织', count: 1, reviewers: 1 },
+      { kind: 'unit', label: '辖区单位', count: 1, reviewers: 1 },
+      { kind: 'media', label: '新闻媒体', count: 1, reviewers: 1 },
+      { kind: 'unspecified', label: '评估人员（未区分）', count: 1, reviewers: 1 },
+    ]);
+    const list = (await t.call('GET', '/api/evaluation/assessments', { token: jx, query: { communityId: jinxiu } })).json();
+    expect(list[0].reviewsByKind.map((k: { kind: string; count: number }) => [k.kind, k.count])).toEqual([
+      ['expert', 2],
+      ['third_party', 1],
+      ['unit', 1],
+      ['media', 1],
+      ['unspecified', 1],
+    ]);
+    const { rows } = await t.db.$client.query<{ reviewer_kind: string }>(
+      'select reviewer_kind from evaluation_reviews where assessment_id = $1 order by reviewed_at, id',
+      [id],
+    );
+    expect(rows.map((r) => r.reviewer_kind)).toEqual(['expert', 'third_party', 'unit', 'media', 'expert', 'unspecified']);
+    // The evaluator's permissions, no more: a media evaluator reviews but does not enter values.
+    const media = tokens[3]!;
+    expect(
+      (
+        await t.call('POST', '/api/evaluation/values', {
+          token: media,
+          body: {
+            communityId: jinxiu,
+            framework: DB37,
+            criterion: 'L1P2.1',
+            value: 1,
+            source: '现场核验',
+            referenceDate: '2026-06-30',
+            quality: 'A',
+            evidence: [{ title: '点位图' }],
+          },
+        })
+      ).statusCode,
+    ).toBe(403);
+  });
+});

@@ -12,6 +12,12 @@ export const ROLES = [
   'handler',
   'property_staff',
   'evaluator',
+  // The evaluator kinds of `002` 六 6.2 (社区居民 answer the perception survey instead): the same
+  // permissions as `evaluator`; a review records which kind made it.
+  'evaluator_expert',
+  'evaluator_third_party',
+  'evaluator_unit',
+  'evaluator_media',
   'auditor',
   'resident',
 ] as const;
@@ -75,7 +81,8 @@ interface RoleSpec {
   description: string;
 }
 
-const OPERATIONAL: readonly Role[] = ['grid_worker', 'handler', 'property_staff', 'evaluator', 'resident'];
+const EVALUATORS = ['evaluator', 'evaluator_expert', 'evaluator_third_party', 'evaluator_unit', 'evaluator_media'] as const;
+const OPERATIONAL: readonly Role[] = ['grid_worker', 'handler', 'property_staff', ...EVALUATORS, 'resident'];
 const ADMIN_PERMS: readonly Permission[] = [
   'regions.read',
   'regions.write',
@@ -92,6 +99,16 @@ const ADMIN_PERMS: readonly Permission[] = [
   'alarms.handle',
   'devices.rules',
 ];
+
+function evaluatorRole(label: string, description: string): RoleSpec {
+  return {
+    label,
+    levels: ['city', 'district', 'street', 'community'],
+    permissions: ['regions.read', 'evaluation.read', 'evaluation.review'],
+    grants: [],
+    description,
+  };
+}
 
 export const ROLE_SPECS: Record<Role, RoleSpec> = {
   city_admin: {
@@ -171,13 +188,11 @@ export const ROLE_SPECS: Record<Role, RoleSpec> = {
     grants: [],
     description: '物业服务企业人员：服务所在社区。',
   },
-  evaluator: {
-    label: '评估人员',
-    levels: ['city', 'district', 'street', 'community'],
-    permissions: ['regions.read', 'evaluation.read', 'evaluation.review'],
-    grants: [],
-    description: '专家或第三方评估人员（`002` 6.2）：审核本区域的评估。',
-  },
+  evaluator: evaluatorRole('评估人员', '评估人员（未区分类别）：审核本区域的评估。'),
+  evaluator_expert: evaluatorRole('评估专家', '专家评估（`002` 6.2）：审核本区域的评估，审核记录注明“专家”。'),
+  evaluator_third_party: evaluatorRole('第三方社会组织', '第三方社会组织评估（`002` 6.2）：审核本区域的评估，审核记录注明类别。'),
+  evaluator_unit: evaluatorRole('辖区单位评估人员', '辖区单位参与评估（`002` 6.2）：审核本区域的评估，审核记录注明类别。'),
+  evaluator_media: evaluatorRole('新闻媒体评估人员', '新闻媒体参与评估（`002` 6.2）：审核本区域的评估，审核记录注明类别。'),
   auditor: {
     label: '审计员',
     levels: ['city', 'district', 'street'],

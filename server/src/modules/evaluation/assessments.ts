@@ -1,7 +1,9 @@
 // Assessments (issue 4 §5): a community's self-assessment for a framework and period, reviewed
-// indicator by indicator by evaluators (`002` 六 6.2: experts and third parties), then locked with
-// its result. Any later change to an entered input of a reviewed indicator reopens its review.
-import { and, asc, desc, eq } from 'drizzle-orm';
+// indicator by indicator by evaluators (`002` 六 6.2: experts, third parties, units, media — each
+// review records the kind), then locked with its result. Any later change to an entered input of a
+// reviewed indicator reopens its review. The scorecard as submitted is kept (the self-assessment of
+// the period, for the trend across periods).
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Ctx } from '../../http/context.js';
@@ -9,6 +11,7 @@ import { problems } from '../../http/errors.js';
 import { auditedChange } from '../audit/service.js';
 import { placeOf } from '../regions/service.js';
 import { evaluationAssessments, evaluationReviews } from './schema.js';
+import { countByKind, EVALUATOR_KIND_LABELS, evaluatorKindOf, type EvaluatorKind } from './evaluators.js';
 import { frameworkOf, scorecards, type Scorecard } from './service.js';
 
 type AssessmentRow = typeof evaluationAssessments.$inferSelect;
@@ -43,9 +46,30 @@ function reviewStates(card: Scorecard, reviews: ReviewRow[]) {
     return {
       indicator: i.code,
       state,
-      ...(r ? { decision: r.decision, reason: r.reason, reviewer: r.reviewerName, reviewedAt: r.reviewedAt.toISOString() } : {}),
+      ...(r
+        ? {
+            decision: r.decision,
+            reason: r.reason,
+            reviewer: r.reviewerName,
+            ...kindOf(r),
+            reviewedAt: r.reviewedAt.toISOString(),
+          }
+        : {}),
     };
   });
+}
+
+const kindOf = (r: { reviewerKind: string }) => ({
+  reviewerKind: r.reviewerKind,
+  reviewerKindLabel: EVALUATOR_KIND_LABELS[r.reviewerKind as EvaluatorKind] ?? r.reviewerKind,
+});
+
+/** Review records and distinct reviewers per evaluator kind. */
+function reviewSummary(reviews: { reviewerKind: string; reviewerId: string | null }[]) {
+  return countByKind(reviews.map((r) => r.reviewerKind)).map((k) => ({
+    ...k,
+    reviewers: new Set(reviews.filter((r) => r.reviewerKind === k.kind).map((r) => r.reviewerId)).size,
+  }));
 }
 
 async function present(db: Executor, a: AssessmentRow) {
@@ -73,11 +97,13 @@ async function present(db: Executor, a: AssessmentRow) {
     lockedBy: a.lockedBy,
     scorecard: card,
     reviews: reviewStates(card, reviews),
+    reviewsByKind: reviewSummary(reviews),
     history: reviews.map((r) => ({
       indicator: r.indicator,
       decision: r.decision,
       reason: r.reason,
       reviewer: r.reviewerName,
+      ...kindOf(r),
       reviewedAt: r.reviewedAt.toISOString(),
     })),
   };
@@ -132,6 +158,21 @@ export async function listAssessments(db: Db, communityId: string) {
     .from(evaluationAssessments)
     .where(eq(evaluationAssessments.communityId, communityId))
     .orderBy(desc(evaluationAssessments.createdAt));
+  const counted = rows.length
+    ? await db
+        .select({ assessmentId: evaluationReviews.assessmentId, kind: evaluationReviews.reviewerKind, n: sql<number>`count(*)::int` })
+        .from(evaluationReviews)
+        .where(
+          and(
+            eq(evaluationReviews.communityId, communityId),
+            inArray(
+              evaluationReviews.assessmentId,
+              rows.map((a) => a.id),
+            ),
+          ),
+        )
+        .groupBy(evaluationReviews.assessmentId, evaluationReviews.reviewerKind)
+    : [];
   return rows.map((a) => ({
     id: a.id,
     communityId: a.communityId,
@@ -141,6 +182,10 @@ export async function listAssessments(db: Db, communityId: string) {
     total: (a.result as Scorecard | null)?.total ?? null,
     stars: (a.result as Scorecard | null)?.stars ?? null,
     lockedAt: a.lockedAt?.toISOString() ?? null,
+    reviewsByKind: countByKind([]).map((k) => ({
+      ...k,
+      count: counted.find((c) => c.assessmentId === a.id && c.kind === k.kind)?.n ?? 0,
+    })),
   }));
 }
 
@@ -176,7 +221,7 @@ async function transition(
         .update(evaluationAssessments)
         .set(
           to === 'submitted'
-            ? { status: 'submitted', submittedAt: new Date() }
+            ? { status: 'submitted', submittedAt: new Date(), submittedResult: result }
             : { status: 'locked', lockedAt: new Date(), lockedBy: ctx.caller.displayName, result },
         )
         .where(and(eq(evaluationAssessments.communityId, a.communityId), eq(evaluationAssessments.id, id)))
@@ -187,8 +232,9 @@ async function transition(
   return present(ctx.db, row);
 }
 
+/** Submits the self-assessment, keeping its scorecard as submitted (the review goes on against live data). */
 export function submitAssessment(ctx: Ctx, id: string) {
-  return transition(ctx, id, 'draft', 'submitted');
+  return transition(ctx, id, 'draft', 'submitted', async (tx, a) => (await present(tx, a)).scorecard);
 }
 
 /** Locks a submitted assessment once every indicator is accepted (and none reopened). */
@@ -216,7 +262,13 @@ export async function reviewIndicator(
   const path = (await placeOf(ctx.db, a.communityId))!.path;
   await auditedChange(
     ctx,
-    { targetType: 'evaluation_assessment', targetId: () => id, scopePath: () => path, statusCode: 201, detail: () => ({ ...input }) },
+    {
+      targetType: 'evaluation_assessment',
+      targetId: () => id,
+      scopePath: () => path,
+      statusCode: 201,
+      detail: () => ({ ...input, reviewerKind: evaluatorKindOf(ctx.caller.roles) }),
+    },
     async (tx: Executor) => {
       await tx.insert(evaluationReviews).values({
         communityId: a.communityId,
@@ -227,6 +279,7 @@ export async function reviewIndicator(
         reason: input.reason ?? null,
         reviewerId: ctx.caller.userId,
         reviewerName: ctx.caller.displayName,
+        reviewerKind: evaluatorKindOf(ctx.caller.roles),
       });
       return null;
     },

@@ -10,6 +10,7 @@ import { Uuid } from '../../http/schemas.js';
 import { CRITERION_KINDS } from './model.js';
 import * as assessments from './assessments.js';
 import * as service from './service.js';
+import { trend } from './trend.js';
 import { rollupWorkbook, scorecardWorkbook } from './workbooks.js';
 import { surveyRoutes } from './survey-routes.js';
 import { registerScopeResolver } from '../../http/guard.js';
@@ -114,6 +115,12 @@ const Assessment = Open({
       indicator: Type.String(),
       state: Type.String({ description: 'pending 待审 | accepted 通过 | returned 退回 | reopened 数据变更后重开' }),
     }),
+  ),
+  reviewsByKind: Type.Array(
+    Open(
+      { kind: Type.String(), label: Type.String(), count: Type.Integer(), reviewers: Type.Integer() },
+      '各类评估主体（`002` 6.2）的审核记录数与人数',
+    ),
   ),
   history: Type.Array(Type.Unknown()),
 });
@@ -253,6 +260,38 @@ export function evaluationRoutes(db: Db): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => service.rollup(ctxOf(req, db), req.query.regionId, req.query.framework),
+    );
+    app.get(
+      '/api/evaluation/trend',
+      {
+        config: { access: 'evaluation.read', scope: [{ kind: 'region', from: 'query.regionId', label: '区划' }] },
+        schema: {
+          tags,
+          summary: '跨周期趋势：各评估周期的平均分、中位数、分布（北京为星级）与参评社区数，加当前数据的实时点；社区另列各周期得分',
+          description:
+            '周期得分取锁定结果，未锁定的取提交时的自评结果（basis 注明：locked 锁定结果 | submitted 自评提交时 | live 按当前数据计算）。' +
+            '区域统计不含未提交的自评（drafts 计数）。',
+          querystring: Type.Object({ regionId: Type.Optional(Uuid), framework: FrameworkCode }, { additionalProperties: false }),
+          response: {
+            200: Open({
+              framework: Type.String(),
+              region: Open({ id: Uuid, name: Type.String(), level: Type.String() }),
+              periods: Type.Array(
+                Open({
+                  period: Type.String(),
+                  assessed: Type.Integer(),
+                  mean: Type.Union([Type.Number(), Type.Null()]),
+                  median: Type.Union([Type.Number(), Type.Null()]),
+                  distribution: Type.Array(Open({ label: Type.String(), count: Type.Integer() })),
+                }),
+              ),
+              now: Open({ computedAt: Type.String(), assessed: Type.Integer() }),
+              community: Type.Optional(Open({ id: Uuid, points: Type.Array(Type.Unknown()), now: Type.Unknown() })),
+            }),
+          },
+        },
+      },
+      async (req) => trend(ctxOf(req, db), req.query.regionId, req.query.framework),
     );
     app.get(
       '/api/evaluation/rollup.xlsx',

@@ -439,6 +439,16 @@ export async function gap(ctx: Ctx, communityId: string, framework: string, targ
   };
 }
 
+/** Beijing: communities per star level 0–5; weighted frameworks: per 20-point band of the total. */
+export function distribution(f: Framework, scores: readonly { total: number; stars?: number | undefined }[]) {
+  return f.rule === 'beijing-stars'
+    ? [0, 1, 2, 3, 4, 5].map((s) => ({ label: `${s}星`, count: scores.filter((c) => (c.stars ?? 0) === s).length }))
+    : [0, 20, 40, 60, 80].map((lo) => ({
+        label: `${lo}–${lo + 20}`,
+        count: scores.filter((c) => c.total >= lo && (lo === 80 ? c.total <= 100 : c.total < lo + 20)).length,
+      }));
+}
+
 /** Every community under a region (the caller's own when none is named): score, stars, rank, per-indicator achievement. */
 export async function rollup(ctx: Ctx, regionId: string | undefined, framework: string) {
   const f = frameworkOf(framework);
@@ -464,13 +474,7 @@ export async function rollup(ctx: Ctx, regionId: string | undefined, framework: 
   const ranked = [...communities].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name, 'zh-CN'));
   const rank = new Map(ranked.map((c, i) => [c.id, i + 1]));
   const totals = communities.map((c) => c.total);
-  const buckets =
-    f.rule === 'beijing-stars'
-      ? [0, 1, 2, 3, 4, 5].map((s) => ({ label: `${s}星`, count: communities.filter((c) => (c.stars ?? 0) === s).length }))
-      : [0, 20, 40, 60, 80].map((lo) => ({
-          label: `${lo}–${lo + 20}`,
-          count: totals.filter((t) => t >= lo && (lo === 80 ? t <= 100 : t < lo + 20)).length,
-        }));
+  const buckets = distribution(f, communities);
   return {
     framework: f.code,
     version: f.version,
