@@ -12,6 +12,7 @@ import type {
   GapAnalysis,
   Rollup,
   Scorecard,
+  Trend,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -28,6 +29,9 @@ export const evaluationApi = {
     api.get<GapAnalysis>('/api/evaluation/gap', { communityId, framework, target }, signal),
   rollup: (framework: string, regionId?: string | null, signal?: AbortSignal) =>
     api.get<Rollup>('/api/evaluation/rollup', { framework, regionId }, signal),
+  /** Per assessment period: the region's mean, median, distribution and communities assessed; a community's own totals; the live point. */
+  trend: (framework: string, regionId?: string | null, signal?: AbortSignal) =>
+    api.get<Trend>('/api/evaluation/trend', { framework, regionId }, signal),
   enterValue: (body: EvaluationValueCreate) => api.post<EvaluationValue>('/api/evaluation/values', body),
   values: (communityId: string, framework: string, criterion: string, signal?: AbortSignal) =>
     api.get<EvaluationValue[]>('/api/evaluation/values', { communityId, framework, criterion }, signal),

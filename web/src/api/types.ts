@@ -11,6 +11,10 @@ export type RoleId =
   | 'handler'
   | 'property_staff'
   | 'evaluator'
+  | 'evaluator_expert'
+  | 'evaluator_third_party'
+  | 'evaluator_unit'
+  | 'evaluator_media'
   | 'auditor'
   | 'resident';
 
@@ -801,6 +805,19 @@ export interface AssessmentSummary {
   total: number | null;
   stars: number | null;
   lockedAt: string | null;
+  reviewsByKind: ReviewKindCount[];
+}
+
+/** The evaluator kinds of `002` 6.2 that review (社区居民 answer the perception survey). */
+export type EvaluatorKind = 'expert' | 'third_party' | 'unit' | 'media' | 'unspecified';
+
+export interface ReviewKindCount {
+  kind: EvaluatorKind | string;
+  label: string;
+  /** Review records by evaluators of this kind. */
+  count: number;
+  /** Distinct reviewers of this kind (on the detail only). */
+  reviewers?: number;
 }
 
 export interface IndicatorReview {
@@ -809,6 +826,8 @@ export interface IndicatorReview {
   decision?: 'accepted' | 'returned' | string;
   reason?: string | null;
   reviewer?: string | null;
+  reviewerKind?: EvaluatorKind | string;
+  reviewerKindLabel?: string;
   reviewedAt?: string;
 }
 
@@ -817,6 +836,8 @@ export interface ReviewHistoryItem {
   decision: string;
   reason: string | null;
   reviewer: string | null;
+  reviewerKind: EvaluatorKind | string;
+  reviewerKindLabel: string;
   reviewedAt: string;
 }
 
@@ -835,7 +856,48 @@ export interface Assessment {
   lockedBy: string | null;
   scorecard: Scorecard;
   reviews: IndicatorReview[];
+  reviewsByKind: ReviewKindCount[];
   history: ReviewHistoryItem[];
+}
+
+/** locked 锁定结果 | submitted 自评（提交时） | live 按当前数据计算（未提交的自评）. */
+export type TrendBasis = 'locked' | 'submitted' | 'live';
+
+export interface TrendStats {
+  assessed: number;
+  mean: number | null;
+  median: number | null;
+  best: number | null;
+  worst: number | null;
+  distribution: { label: string; count: number }[];
+}
+
+export interface TrendPeriod extends TrendStats {
+  period: string;
+  locked: number;
+  selfAssessed: number;
+  drafts: number;
+}
+
+export interface TrendPoint {
+  assessmentId: string;
+  period: string;
+  status: AssessmentStatus | string;
+  basis: TrendBasis | string;
+  basisLabel: string;
+  total: number;
+  stars?: number;
+}
+
+export interface Trend {
+  framework: string;
+  version: string;
+  rule: EvaluationRule | string;
+  region: { id: string; name: string; level: Level };
+  communities: number;
+  periods: TrendPeriod[];
+  now: TrendStats & { computedAt: string };
+  community?: { id: string; name: string; points: TrendPoint[]; now: { computedAt: string; total: number; stars?: number } };
 }
 
 export interface AssessmentCreate {

@@ -54,6 +54,7 @@ import { AssessmentsPanel } from './evaluation/AssessmentsPanel';
 import { SurveyPanel } from './evaluation/SurveyPanel';
 import { FrameworkBrowser } from './evaluation/FrameworkBrowser';
 import { Radar } from './evaluation/Radar';
+import { TrendPanel } from './evaluation/TrendPanel';
 import { ReportModal, ScorecardExportButton } from './evaluation/ReportModal';
 import { selectedCommunity } from './registry/shared';
 
@@ -871,6 +872,9 @@ export default function EvaluationPage() {
             onReport={() => setReportOpen(true)}
             communityName={communityName}
           />
+          <Card size="small" title="跨周期趋势" style={{ marginTop: 16 }}>
+            <TrendPanel framework={framework} regionId={communityId} version={version} />
+          </Card>
         </Spin>
       )}
     </>
@@ -884,13 +888,18 @@ export default function EvaluationPage() {
         <Spin />
       </div>
     ) : (
-      <RollupView
-        rollup={rollupData}
-        onOpen={(id) => {
-          setPicked(id);
-          setTab('scorecard');
-        }}
-      />
+      <>
+        <RollupView
+          rollup={rollupData}
+          onOpen={(id) => {
+            setPicked(id);
+            setTab('scorecard');
+          }}
+        />
+        <Card size="small" title="跨周期趋势（各评估周期与当前）" style={{ marginTop: 16 }}>
+          <TrendPanel framework={framework} regionId={treeCommunity ? null : regionId} version={version} />
+        </Card>
+      </>
     );
 
   return (

@@ -23,7 +23,15 @@ import type { TableColumnsType } from 'antd';
 import { useEffect, useState } from 'react';
 import { errorText } from '../../api/client';
 import { evaluationApi } from '../../api/evaluation';
-import type { Assessment, AssessmentSummary, FrameworkSummary, IndicatorReview, IndicatorScore, ReviewState } from '../../api/types';
+import type {
+  Assessment,
+  AssessmentSummary,
+  FrameworkSummary,
+  IndicatorReview,
+  IndicatorScore,
+  ReviewKindCount,
+  ReviewState,
+} from '../../api/types';
 import { useAuth } from '../../auth/context';
 import { FormModal } from '../../components/FormModal';
 import { formatTime } from '../../lib/time';
@@ -40,6 +48,21 @@ const REVIEW: Record<ReviewState, { label: string; color: string }> = {
   returned: { label: '退回', color: 'error' },
   reopened: { label: '数据变更重开', color: 'warning' },
 };
+
+/** Review records per evaluator kind (`002` 6.2: 专家、第三方社会组织、辖区单位、新闻媒体), the kinds that reviewed. */
+function ReviewKinds({ kinds }: { kinds: ReviewKindCount[] }) {
+  const used = kinds.filter((k) => k.count > 0);
+  if (!used.length) return <Typography.Text type="secondary">尚无审核记录</Typography.Text>;
+  return (
+    <Space size={4} wrap>
+      {used.map((k) => (
+        <Tag key={k.kind} data-kind={k.kind}>
+          {k.label} {k.count} 条{k.reviewers !== undefined ? ` · ${k.reviewers} 人` : ''}
+        </Tag>
+      ))}
+    </Space>
+  );
+}
 
 function StatusTag({ status }: { status: string }) {
   const s = STATUS[status] ?? { label: status, color: 'default' };
@@ -179,7 +202,14 @@ function AssessmentDetail({ id, starRuleOf, onChanged }: { id: string; starRuleO
         const r = reviews.get(i.code);
         return r?.reviewer ? (
           <div className="small-text">
-            <div>{r.reviewer}</div>
+            <div>
+              {r.reviewer}
+              {r.reviewerKindLabel && (
+                <Tag style={{ marginLeft: 4 }} data-testid="reviewer-kind">
+                  {r.reviewerKindLabel}
+                </Tag>
+              )}
+            </div>
             {r.reviewedAt && <Typography.Text type="secondary">{formatTime(r.reviewedAt, 'YYYY-MM-DD HH:mm')}</Typography.Text>}
           </div>
         ) : (
@@ -250,6 +280,11 @@ function AssessmentDetail({ id, starRuleOf, onChanged }: { id: string; starRuleO
         <Descriptions.Item label="提交">{a.submittedAt ? formatTime(a.submittedAt, 'YYYY-MM-DD HH:mm') : '—'}</Descriptions.Item>
         <Descriptions.Item label="审核进度">
           {a.reviews.length - pendingCount} / {a.reviews.length} 项通过
+        </Descriptions.Item>
+        <Descriptions.Item label="评估主体" span={3}>
+          <span data-testid="reviews-by-kind">
+            <ReviewKinds kinds={a.reviewsByKind} />
+          </span>
         </Descriptions.Item>
       </Descriptions>
       {a.status === 'locked' && (
@@ -412,6 +447,11 @@ export function AssessmentsPanel({
       key: 'total',
       width: 150,
       render: (_, r) => (r.status === 'locked' ? totalText(r.total, r.stars, starRuleOf(r.framework)) : '—'),
+    },
+    {
+      title: '审核记录（按评估主体）',
+      key: 'kinds',
+      render: (_, r) => <ReviewKinds kinds={r.reviewsByKind ?? []} />,
     },
   ];
 
