@@ -257,6 +257,26 @@ describe('community evaluation (社区评价)', () => {
     expect(await shown.innerText()).toContain(locked.scorecard.total.toFixed(2));
     await listTable.locator(`tr[data-row-key="${created!.id}"]`, { hasText: '已锁定' }).waitFor();
     await page.screenshot({ path: path.join(artifactsDir, 'evaluation-assessment.png'), fullPage: false });
+    // The review workspace names the evaluator kind (`002` 6.2): city_evaluator holds the general role.
+    expect(await l1p1.getByTestId('reviewer-kind').innerText()).toBe('评估人员（未区分）');
+    expect(await page.getByTestId('reviews-by-kind').innerText()).toContain('评估人员（未区分）');
+
+    // 跨周期趋势 on the scorecard: the locked 2026 result, then 当前.
+    await page.getByRole('tab', { name: '社区评分卡' }).click();
+    const trendPanel = page.getByTestId('evaluation-trend');
+    await trendPanel.waitFor();
+    await trendPanel.locator('svg[role="img"] circle').first().waitFor();
+    const trendText = await trendPanel.innerText();
+    expect(trendText).toContain('2026');
+    expect(trendText).toContain('锁定结果');
+    expect(trendText).toContain(locked.scorecard.total.toFixed(2));
+    await trendPanel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation-trend.png'), fullPage: false });
+    // And in 区域汇总: the 2026 period with one community assessed.
+    await page.getByRole('tab', { name: '区域汇总' }).click();
+    const regionTrend = page.getByTestId('evaluation-trend');
+    await regionTrend.locator('[data-series]').first().waitFor();
+    expect(await regionTrend.locator('tr[data-row-key="2026"]').innerText()).toContain(locked.scorecard.total.toFixed(2));
 
     // 评价标准: L2P5.1 is computed from the platform's data.
     await page.getByRole('tab', { name: '评价标准' }).click();

@@ -118,11 +118,12 @@ function RegionTrend({ trend }: { trend: Trend }) {
   const labels = [...trend.periods.map((p) => p.period), NOW];
   const mean = [...trend.periods.map((p) => p.mean), trend.now.mean];
   const median = [...trend.periods.map((p) => p.median), trend.now.median];
+  const figure = (v: number | null) => (v === null ? '—' : stars ? v : v.toFixed(2));
   const columns: TableColumnsType<TrendPeriod & { live?: boolean }> = [
     { title: '周期', dataIndex: 'period', width: 90, render: (p: string, r) => (r.live ? <Tag color="blue">{NOW}</Tag> : p) },
     { title: '参评社区', dataIndex: 'assessed', width: 90, align: 'right' },
-    { title: stars ? '平均达标项' : '平均分', dataIndex: 'mean', width: 100, align: 'right', render: (v: number | null) => v ?? '—' },
-    { title: '中位数', dataIndex: 'median', width: 90, align: 'right', render: (v: number | null) => v ?? '—' },
+    { title: stars ? '平均达标项' : '平均分', dataIndex: 'mean', width: 100, align: 'right', render: figure },
+    { title: '中位数', dataIndex: 'median', width: 90, align: 'right', render: figure },
     {
       title: stars ? '星级分布' : '分数分布',
       key: 'distribution',
