@@ -1461,8 +1461,8 @@ async function systemStep(
   tx: Executor,
   due: DueDeadline[],
   opts: { action: Action; only: readonly Status[]; reason: string; respondLate?: boolean; handleLate?: boolean; set?: SQL },
-) {
-  if (!due.length) return;
+): Promise<Stepped[]> {
+  if (!due.length) return [];
   // Each due row makes at most one transition; its id is made here (ids made by the server cost it a
   // random draw each, a third of the firing time of 100,000 deadlines).
   const dueRows = sql`select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[],
@@ -1470,6 +1470,9 @@ async function systemStep(
       ${sql.param(due.map(() => uuidv7()))}::uuid[])`;
   const insert = sql`insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason,
       respond_overdue, handle_overdue, at)`;
+  // What the step touched, by community (for whoever must hear of it).
+  const stepped = (ins: SQL) => sql`, ins as (${ins} returning community_id, event_id)
+      select community_id, array_agg(event_id) as ids from ins group by community_id`;
   if (opts.set) {
     const r = await tx.execute(sql`
       with due(community_id, id, due_at, tid) as (${dueRows}),
@@ -1478,20 +1481,26 @@ async function systemStep(
       upd as (update grid_events e set ${opts.set}, version = e.version + 1, updated_at = now()
               from before b where e.community_id = b.community_id and e.id = b.id
               returning e.community_id, e.id, b.status as from_status, e.status as to_status, e.respond_overdue, e.handle_overdue, b.due_at, b.tid)
-      ${insert}
+      ${stepped(sql`${insert}
       select community_id, tid, id, ${opts.action}, from_status, to_status, '系统', ${opts.reason}, respond_overdue, handle_overdue, due_at
-      from upd
-      returning community_id, event_id`);
-    return r.rows as { community_id: string; event_id: string }[];
+      from upd`)}`);
+    return r.rows as Stepped[];
   }
-  await tx.execute(sql`
+  const r = await tx.execute(sql`
     with due(community_id, id, due_at, tid) as (${dueRows})
-    ${insert}
+    ${stepped(sql`${insert}
     select e.community_id, due.tid, e.id, ${opts.action}, e.status, e.status, '系统', ${opts.reason},
       e.respond_overdue or ${opts.respondLate ?? false}, e.handle_overdue or ${opts.handleLate ?? false}, due.due_at
     from grid_events e join due using (community_id, id)
-    where e.status = any(${sql.param(opts.only as Status[])}::text[])`);
+    where e.status = any(${sql.param(opts.only as Status[])}::text[])`)}`);
+  return r.rows as Stepped[];
 }
+
+/** The events a system step touched in one community. */
+type Stepped = {
+  community_id: string;
+  ids: string[];
+};
 
 // ---- who hears of a system step (督办, `003` L3P3) ----------------------------------------------------
 //
@@ -1524,28 +1533,24 @@ function tellHandlers(tx: Executor, due: DueDeadline[]) {
 }
 
 /** One digest per community and batch to the administrators of `level` above the events' community. */
-function tellSupervisors(
-  tx: Executor,
-  due: DueDeadline[],
-  only: readonly Status[],
-  level: 'community' | 'street' | 'district',
-  what: string,
-  view: string,
-) {
+function tellSupervisors(tx: Executor, stepped: Stepped[], level: 'community' | 'street' | 'district', what: string, view: string) {
+  if (!stepped.length) return Promise.resolve(0);
   const region = level === 'community' ? sql`cm.id` : level === 'street' ? sql`cm.parent_id` : sql`st.parent_id`;
   const batch = uuidv7();
+  // The digest names up to five events of each community (their numbers read for those five only).
+  const sample = stepped.flatMap((s) => s.ids.slice(0, 5).map((id) => ({ c: s.community_id, id })));
   return notifySelected(
     tx,
     sql`
     select x.community_id, u.id as recipient_user_id, ${`grid.${view}`}::text as kind, ${what}::text as title,
-      cm.name || ' ' || x.n || ' 件事件' || ${what}::text || '：' || x.numbers || case when x.n > 5 then ' 等' else '' end || '。' as body,
+      cm.name || ' ' || x.n || ' 件事件' || ${what}::text || '：' || s.numbers || case when x.n > 5 then ' 等' else '' end || '。' as body,
       ${`/grid/events?view=${view}`}::text as link, 'grid_event' as subject_type, null::uuid as subject_id,
       ${batch}::text || ':' || x.community_id as dedupe_key
-    from (
-      select e.community_id, count(*)::int as n, array_to_string((array_agg(e.number order by e.number))[1:5], '、') as numbers
-      from grid_events e join ${dueKeys(due)} on e.community_id = d.c and e.id = d.i
-      where e.status = any(${sql.param(only as Status[])}::text[])
-      group by e.community_id) x
+    from unnest(${sql.param(stepped.map((s) => s.community_id))}::uuid[], ${sql.param(stepped.map((s) => s.ids.length))}::int[]) as x(community_id, n)
+    join (select e.community_id, array_to_string(array_agg(e.number order by e.number), '、') as numbers
+          from grid_events e join unnest(${sql.param(sample.map((x) => x.c))}::uuid[], ${sql.param(sample.map((x) => x.id))}::uuid[]) as d(c, i)
+            on e.community_id = d.c and e.id = d.i
+          group by e.community_id) s on s.community_id = x.community_id
     join regions cm on cm.id = x.community_id
     left join regions st on st.id = cm.parent_id
     join users u on u.region_id = ${region} and ${`${level}_admin`}::text = any(u.roles) and u.status = 'active'`,
@@ -1557,8 +1562,8 @@ export function registerGridDeadlines(): void {
   if (deadlinesRegistered) return;
   deadlinesRegistered = true;
   registerDeadlineHandler('grid.respond', async (tx, due) => {
-    await systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true });
-    await tellSupervisors(tx, due, ['reported'], 'community', '超过受理时限未受理', 'triage');
+    const stepped = await systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true });
+    await tellSupervisors(tx, stepped, 'community', '超过受理时限未受理', 'triage');
   });
   registerDeadlineHandler('grid.warn', async (tx, due) => {
     await systemStep(tx, due, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' });
@@ -1581,17 +1586,22 @@ export function registerGridDeadlines(): void {
     );
   });
   registerDeadlineHandler('grid.handle', async (tx, due) => {
-    await systemStep(tx, due, { action: 'overdue', only: HANDLING_STATUSES, reason: '超过处置时限，已上报街道督办', handleLate: true });
-    await tellSupervisors(tx, due, HANDLING_STATUSES, 'street', '超过处置时限，已上报街道督办', 'overdue');
+    const stepped = await systemStep(tx, due, {
+      action: 'overdue',
+      only: HANDLING_STATUSES,
+      reason: '超过处置时限，已上报街道督办',
+      handleLate: true,
+    });
+    await tellSupervisors(tx, stepped, 'street', '超过处置时限，已上报街道督办', 'overdue');
   });
   registerDeadlineHandler('grid.escalate', async (tx, due) => {
-    await systemStep(tx, due, {
+    const stepped = await systemStep(tx, due, {
       action: 'escalate',
       only: HANDLING_STATUSES,
       reason: '超过处置时限一倍仍未处置，上报区级督办',
       handleLate: true,
     });
-    await tellSupervisors(tx, due, HANDLING_STATUSES, 'district', '超过处置时限一倍仍未处置，上报区级督办', 'escalated');
+    await tellSupervisors(tx, stepped, 'district', '超过处置时限一倍仍未处置，上报区级督办', 'escalated');
   });
   registerDeadlineHandler('grid.feedback', async (tx, due) => {
     const closed = await systemStep(tx, due, {
@@ -1600,12 +1610,12 @@ export function registerGridDeadlines(): void {
       set: sql`status = 'closed', closed_at = now()`,
       reason: `报告人${FEEDBACK_DAYS}个工作日内未反馈，自动结案`,
     });
-    if (!closed?.length) return;
+    if (!closed.length) return;
     // The reporter hears of it like any other status change (notifications' outbox subscriber).
     const ref = await reference(tx);
     const r = await tx.execute(sql`
       select e.community_id, e.id, e.number, e.category_code, e.room_id, e.building_id, e.reporter_user_id from grid_events e
-      join unnest(${sql.param(closed.map((x) => x.community_id))}::uuid[], ${sql.param(closed.map((x) => x.event_id))}::uuid[]) as d(c, i)
+      join unnest(${sql.param(closed.flatMap((x) => x.ids.map(() => x.community_id)))}::uuid[], ${sql.param(closed.flatMap((x) => x.ids))}::uuid[]) as d(c, i)
         on e.community_id = d.c and e.id = d.i`);
     await emitMany(
       tx,
