@@ -106,7 +106,7 @@ describe('elderly SOS escalation', () => {
         await t.db.$client.query<{ username: string }>(
           `select u.username from notifications n join users u on u.id = n.recipient_user_id
            where n.subject_id = $1 and n.dedupe_key = $2 order by u.username`,
-          [alarmId, `escalate:${level}`],
+          [alarmId, `escalate:${alarmId}:${level}`],
         )
       ).rows.map((r) => r.username);
     const level0 = await notified(0);
@@ -139,6 +139,20 @@ describe('elderly SOS escalation', () => {
     await fireDue(t.db, new Date(Date.now() + 20 * 60_000));
     expect(await log()).toHaveLength(2);
     expect(await notified(2)).toEqual([]);
+
+    // A second emergency is a second message to the same people, not swallowed as a repeat of the first.
+    const reg2 = await t.call('POST', '/api/devices', {
+      token: admin,
+      body: { type: 'fall_detector', name: '跌倒检测（通知测试）', roomId: elder.room_id, residentId: elder.resident_id },
+    });
+    expect(reg2.statusCode, reg2.body).toBe(201);
+    const d2 = reg2.json() as { id: string; credentials: { password: string } };
+    await telemetry(d2, { fall: true });
+    const { rows: alarms2 } = await t.db.$client.query<{ id: string }>('select id from alarms where device_id = $1', [d2.id]);
+    expect(alarms2).toHaveLength(1);
+    await fireDue(t.db, new Date());
+    const toFamily = (await inbox(resident)).items.filter((n) => n.kind === 'alarm.escalation');
+    expect(toFamily.map((n) => n.subjectId)).toEqual(expect.arrayContaining([alarmId, alarms2[0]!.id]));
   });
 
   it('says so when nobody could be told at a level', async () => {

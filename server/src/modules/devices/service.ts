@@ -683,7 +683,7 @@ export function registerDeviceDeadlines(keys: DataKeys): void {
           link: p.family ? '/m/family' : '/devices/alarms',
           subjectType: 'alarm',
           subjectId: d.subjectId,
-          dedupeKey: `escalate:${level}`,
+          dedupeKey: `escalate:${d.subjectId}:${level}`,
         })),
       );
       // Text messages: the place and the person's masked name only (the full record stays on the platform).
