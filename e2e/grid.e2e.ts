@@ -6,7 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RegionNode, type RunningServer } from './helpers';
+import {
+  apiLogin,
+  artifactsDir,
+  chooseOption,
+  launchBrowser,
+  startServer,
+  submitLogin,
+  type RegionNode,
+  type RunningServer,
+} from './helpers';
 
 const PASSWORD = 'Demo@2026';
 const UNIT_NAME = '柳岸物业服务中心（测试）';
@@ -124,8 +133,7 @@ describe('grid governance (网格治理)', () => {
     await drawer.getByRole('button', { name: '立案并派遣' }).click();
     const form = page.getByTestId('grid-action-form');
     await form.waitFor();
-    await form.getByRole('combobox').first().click();
-    await page.locator('.ant-select-item-option', { hasText: UNIT_NAME }).first().click();
+    await chooseOption(page, form.getByRole('combobox').first(), UNIT_NAME);
     await page.locator('.ant-modal').filter({ has: form }).getByRole('button', { name: '立案并派遣' }).click();
     await form.waitFor({ state: 'detached' });
     await drawer.locator('[data-status="dispatched"]').waitFor();

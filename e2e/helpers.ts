@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { clearStaleServer, freePort } from '../server/src/db/embedded.js';
 
 export { freePort };
@@ -172,4 +172,23 @@ export async function screenshotIfFailed(task: { name: string; result?: { state?
   await page
     .screenshot({ path: path.join(artifactsDir, `${prefix}-${task.name.replace(/\W+/g, '-')}.png`), fullPage: true })
     .catch(() => undefined);
+}
+
+/**
+ * Picks the option showing `text` in an antd Select opened by clicking `select`, and returns once the
+ * list has closed (an open list covers what lies below it). A click that lands while the list is still
+ * opening or re-rendering leaves it open with nothing chosen; that is retried, twice at most.
+ */
+export async function chooseOption(page: Page, select: Locator, text: string): Promise<void> {
+  const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  for (let attempt = 0; ; attempt++) {
+    if (!(await open.first().isVisible())) await select.click();
+    await open.locator('.ant-select-item-option', { hasText: text }).first().click();
+    try {
+      await open.first().waitFor({ state: 'hidden', timeout: 3000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
 }
