@@ -7,7 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RegionNode, type RunningServer } from './helpers';
+import {
+  apiLogin,
+  artifactsDir,
+  chooseOption,
+  launchBrowser,
+  startServer,
+  submitLogin,
+  type RegionNode,
+  type RunningServer,
+} from './helpers';
 
 const PASSWORD = 'Demo@2026';
 
@@ -79,8 +88,7 @@ describe('resident democracy: supervision and elections (民主监督、民主�
     await form.waitFor();
     const community = form.locator('.ant-select').first();
     if (!(await community.innerText()).includes('柳岸社区')) {
-      await community.click();
-      await p.locator('.ant-select-item-option', { hasText: '柳岸社区' }).first().click();
+      await chooseOption(p, community, '柳岸社区');
     }
     await form.getByLabel('标题').fill(title);
     await form.getByLabel('所属期间').fill('2026年第四季度');

@@ -7,7 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RegionNode, type RunningServer } from './helpers';
+import {
+  apiLogin,
+  artifactsDir,
+  chooseOption,
+  launchBrowser,
+  startServer,
+  submitLogin,
+  type RegionNode,
+  type RunningServer,
+} from './helpers';
 
 const PASSWORD = 'Demo@2026';
 
@@ -99,8 +108,7 @@ describe('device map by building (设备分布)', () => {
     await page.getByText('设备分布').first().waitFor();
 
     // Choose the community (the picker lists the communities of the region selection).
-    await page.getByTestId('device-map-community').click();
-    await page.locator('.ant-select-item-option', { hasText: '柳岸社区' }).first().click();
+    await chooseOption(page, page.getByTestId('device-map-community'), '柳岸社区');
     await page.getByTestId('building-tile').first().waitFor();
 
     // Every building of the register has a tile, with the device count and online count of the API.

@@ -5,7 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RegionNode, type RunningServer } from './helpers';
+import {
+  apiLogin,
+  artifactsDir,
+  chooseOption,
+  launchBrowser,
+  startServer,
+  submitLogin,
+  type RegionNode,
+  type RunningServer,
+} from './helpers';
 
 const FRAMEWORK = 'DB37/T 3890.3-2020';
 
@@ -86,8 +95,7 @@ describe('community evaluation (社区评价)', () => {
 
     // The community from the region tree, the framework from the selector.
     await page.getByTestId('region-tree').getByText('柳岸社区', { exact: true }).click();
-    await page.getByTestId('framework-select').click();
-    await page.locator('.ant-select-item-option', { hasText: FRAMEWORK }).first().click();
+    await chooseOption(page, page.getByTestId('framework-select'), FRAMEWORK);
 
     const total = page.getByTestId('scorecard-total');
     await total.waitFor();
@@ -170,8 +178,7 @@ describe('community evaluation (社区评价)', () => {
     await page.getByTestId('assessment-create').click();
     const form = page.getByTestId('assessment-form');
     await form.waitFor();
-    await page.getByTestId('assessment-period').click();
-    await page.locator('.ant-select-item-option', { hasText: '2026 年度' }).first().click();
+    await chooseOption(page, page.getByTestId('assessment-period'), '2026 年度');
     expect(await form.innerText()).toContain(FRAMEWORK);
     await page.getByRole('button', { name: '发起自评' }).last().click();
     await form.waitFor({ state: 'detached' });

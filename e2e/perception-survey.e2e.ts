@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactsDir, launchBrowser, startServer, submitLogin, type RunningServer } from './helpers';
+import { artifactsDir, chooseOption, launchBrowser, startServer, submitLogin, type RunningServer } from './helpers';
 
 const FRAMEWORK = 'BJ-ZHSQ-2013';
 const PASSWORD = 'Demo@2026';
@@ -33,8 +33,7 @@ describe('resident perception survey (感知度调查)', () => {
     await page.getByRole('menuitem', { name: '社区评价' }).click();
     await page.waitForURL(/\/evaluation$/);
     await page.getByTestId('region-tree').getByText('柳岸社区', { exact: true }).click();
-    await page.getByTestId('framework-select').click();
-    await page.locator('.ant-select-item-option', { hasText: FRAMEWORK }).first().click();
+    await chooseOption(page, page.getByTestId('framework-select'), FRAMEWORK);
     await page.getByRole('tab', { name: '感知度调查' }).click();
     await page.getByTestId('survey-panel').waitFor();
     await page.getByTestId('survey-open').click();
@@ -68,8 +67,7 @@ describe('resident perception survey (感知度调查)', () => {
     // Back in the console: one respondent, the comment shown without its author.
     await page.reload();
     await page.getByTestId('region-tree').getByText('柳岸社区', { exact: true }).click();
-    await page.getByTestId('framework-select').click();
-    await page.locator('.ant-select-item-option', { hasText: FRAMEWORK }).first().click();
+    await chooseOption(page, page.getByTestId('framework-select'), FRAMEWORK);
     await page.getByRole('tab', { name: '感知度调查' }).click();
     await page.getByTestId('survey-results').waitFor();
     await expect.poll(async () => page.getByTestId('survey-respondents').innerText()).toBe('1');
