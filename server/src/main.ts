@@ -16,6 +16,7 @@ import { registerDemocracyDeadlines } from './modules/democracy/service.js';
 import { registerSupervisionDeadlines } from './modules/democracy/supervision.js';
 import { registerDeliberationDeadlines } from './modules/democracy/deliberation.js';
 import { registerDeviceDeadlines, startTelemetryMaintenance } from './modules/devices/service.js';
+import { startResidentCountCompaction } from './modules/registry/measures.js';
 import { startEmbeddedBroker, startExternalIngest, type MqttIngest } from './modules/devices/mqtt.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -37,6 +38,7 @@ const running: {
   deadlines?: DeadlineWorker;
   mqtt?: MqttIngest;
   maintenance?: () => void;
+  counts?: () => void;
 } = {};
 let shuttingDown = false;
 const shutdown = async (signal: string) => {
@@ -45,6 +47,7 @@ const shutdown = async (signal: string) => {
   log.info({ signal }, 'shutting down');
   await running.mqtt?.stop().catch(() => {});
   running.maintenance?.();
+  running.counts?.();
   await running.app?.close().catch(() => {});
   await running.dispatcher?.stop().catch(() => {});
   await running.sms?.stop().catch(() => {});
@@ -76,6 +79,8 @@ registerSupervisionDeadlines();
 // Every kind's handler is registered before the worker starts, so nothing due at start fails for want of one.
 registerDeliberationDeadlines();
 registerDeviceDeadlines(keys);
+// The register's kept counts (evaluation measures): fold their delta rows every minute.
+running.counts = startResidentCountCompaction(database.db, (err) => log.error({ err }, 'resident count compaction failed'));
 running.deadlines = startDeadlineWorker(database.db, (err) => log.error({ err }, 'deadline firing failed'));
 const app = await buildApp({ db: database.db, config: cfg, keys, logger: log });
 running.app = app;

@@ -3,6 +3,7 @@
 // Seeds: `004` 5.1 (基础信息数据库), `002` #26 (基础信息资源台账), `001` (no duplicate collection).
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -158,6 +159,28 @@ export const residents = pgTable(
     index('residents_pinyin_idx').using('btree', t.communityId, t.namePinyin.op('text_pattern_ops')),
     index('residents_tags_idx').using('gin', t.tags),
   ],
+);
+
+/**
+ * Per-community counts of active residents for the evaluation measures (registry/measures.ts), kept
+ * by statement triggers on `residents` (migration 0027) in the writer's transaction, so they are as
+ * current as the register itself. Insert-only deltas: writers never wait for each other on a counter
+ * row (a 100,000-row import would otherwise hold its community's row until it commits); readers sum
+ * them; `compactResidentCounts` folds a community's deltas into one row from time to time.
+ */
+export const residentCountDeltas = pgTable(
+  'resident_count_deltas',
+  {
+    communityId: uuid('community_id').notNull(),
+    records: bigint('records', { mode: 'number' }).notNull().default(0),
+    local: bigint('local', { mode: 'number' }).notNull().default(0),
+    localHealth: bigint('local_health', { mode: 'number' }).notNull().default(0),
+    disabled: bigint('disabled', { mode: 'number' }).notNull().default(0),
+    disabledGraded: bigint('disabled_graded', { mode: 'number' }).notNull().default(0),
+    veteran: bigint('veteran', { mode: 'number' }).notNull().default(0),
+    special: bigint('special', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('resident_count_deltas_community_idx').on(t.communityId)],
 );
 
 /** Who lives where: owner (业主), tenant (租户), family member (家庭成员), with move-in and move-out. */
