@@ -255,6 +255,9 @@ async function main() {
   if (embedded) {
     await embedded.stop();
     fs.rmSync(tmp!, { recursive: true, force: true });
+  } else if (process.env.BENCH_KEEP) {
+    // For looking into a figure afterwards (EXPLAIN, pg_stat_statements): the loaded database stays.
+    process.stderr.write(`bench database kept: ${dbName}\n`);
   } else {
     const c = new (await import('pg')).default.Client({ connectionString: serverUrl });
     await c.connect();

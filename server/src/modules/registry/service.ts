@@ -266,8 +266,9 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
   const r = await store.searchResidents(ctx.db, w, f, query.pageSize, (query.page - 1) * query.pageSize);
   // Listing people is a read of personal data: recorded, without the search text (it may be a number),
   // committed before the answer leaves (asynchronously flushed: see appendListReadAudit). The sealer
-  // chains it on its next sweep rather than being woken for every search.
-  await appendListReadAudit(ctx.db, {
+  // chains it on its next sweep rather than being woken for every search. The record and the page's
+  // addresses are written and read at once, on two connections: one round trip less per search.
+  const audited = appendListReadAudit(ctx.db, {
     caller: ctx.caller,
     ip: ctx.ip,
     userAgent: ctx.userAgent,
@@ -283,8 +284,8 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
       total: r.total,
     },
   });
+  const [homes] = await Promise.all([store.currentAddresses(ctx.db, r.items), audited]);
   ctx.markAudited();
-  const homes = await store.currentAddresses(ctx.db, r.items);
   return { items: r.items.map((x) => ({ ...presentResident(x, ctx.caller), homes: homes.get(x.id) ?? [] })), total: r.total };
 }
 
