@@ -295,6 +295,36 @@ describe('assessments: self-assessment, review, lock', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().detail).toContain('L1P2');
     expect((await review('L1P2', 'accepted')).statusCode).toBe(201);
+    // A measured input (veterans registered, 003 L2P9, from the register) turns the other way after the
+    // review: the review reopens; turned back, the reviewer's decision stands again.
+    const veterans = () =>
+      t.call('GET', `/api/evaluation/assessments/${id}`, { token: expert }).then((r) => {
+        const v = r.json();
+        const c = (v.scorecard.indicators as Card['indicators']).find((i) => i.code === 'L2P9')!.criteria;
+        return { state: v.reviews.find((r: { indicator: string }) => r.indicator === 'L2P9').state as string, c };
+      });
+    const seenMet = (await veterans()).c.find(
+      (c) => (c.provenance as { measure?: string } | null)?.measure === 'registry.veterans-registered',
+    )!.met;
+    const flipped = seenMet
+      ? await t.db.$client.query(
+          "update residents set tags = array_remove(tags, 'veteran') where community_id = $1 and 'veteran' = any(tags) returning id",
+          [jiangyue],
+        )
+      : await t.db.$client.query(
+          "update residents set tags = tags || '{veteran}' where (community_id, id) in (select community_id, id from residents where community_id = $1 and status = 'active' limit 1) returning id",
+          [jiangyue],
+        );
+    expect(flipped.rowCount).toBeGreaterThan(0);
+    expect((await veterans()).state).toBe('reopened');
+    expect((await t.call('POST', `/api/evaluation/assessments/${id}/lock`, { token: expert })).json().detail).toContain('L2P9');
+    await t.db.$client.query(
+      seenMet
+        ? "update residents set tags = tags || '{veteran}' where community_id = $1 and id = any($2::uuid[])"
+        : "update residents set tags = array_remove(tags, 'veteran') where community_id = $1 and id = any($2::uuid[])",
+      [jiangyue, flipped.rows.map((r) => r.id)],
+    );
+    expect((await veterans()).state).toBe('accepted');
     const locked = await t.call('POST', `/api/evaluation/assessments/${id}/lock`, { token: expert });
     expect(locked.statusCode, locked.body).toBe(200);
     expect(locked.json()).toMatchObject({

@@ -1,8 +1,8 @@
 // Assessments (issue 4 §5): a community's self-assessment for a framework and period, reviewed
 // indicator by indicator by evaluators (`002` 六 6.2: experts, third parties, units, media — each
 // review records the kind), then locked with its result. Any later change to an entered input of a
-// reviewed indicator reopens its review. The scorecard as submitted is kept (the self-assessment of
-// the period, for the trend across periods).
+// reviewed indicator, or a measured input turning met/unmet, reopens its review. The scorecard as
+// submitted is kept (the self-assessment of the period, for the trend across periods).
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
@@ -31,8 +31,10 @@ export async function assessmentPath(db: Db, id: string): Promise<string | null>
 }
 
 /**
- * Each indicator's review state: the latest decision, unless a criterion of the indicator got a new
- * entered value after it (then `reopened`); `pending` when nobody has decided yet.
+ * Each indicator's review state: the latest decision, unless an input of the indicator changed after
+ * it (then `reopened`): a criterion got a new entered value, or a measured criterion that the reviewer
+ * saw met is now unmet or the other way round (live data drifts all the time; only a change of what
+ * the indicator scores reopens it). `pending` when nobody has decided yet.
  */
 function reviewStates(card: Scorecard, reviews: ReviewRow[]) {
   const latest = new Map<string, ReviewRow>();
@@ -40,7 +42,10 @@ function reviewStates(card: Scorecard, reviews: ReviewRow[]) {
   return card.indicators.map((i) => {
     const r = latest.get(i.code);
     const changed = i.criteria.some(
-      (c) => r && c.provenance?.kind === 'entered' && new Date(c.provenance.enteredAt).getTime() > r.reviewedAt.getTime(),
+      (c) =>
+        r &&
+        ((c.provenance?.kind === 'entered' && new Date(c.provenance.enteredAt).getTime() > r.reviewedAt.getTime()) ||
+          (c.provenance?.kind === 'measure' && r.seen?.[c.code] !== undefined && r.seen[c.code] !== c.met)),
     );
     const state: ReviewState = !r ? 'pending' : changed ? 'reopened' : (r.decision as 'accepted' | 'returned');
     return {
@@ -260,6 +265,15 @@ export async function reviewIndicator(
   if (input.decision === 'returned' && !input.reason?.trim()) throw problems.field('body.reason', '退回时须说明理由');
   if (a.status !== 'submitted') throw problems.conflict(a.status === 'locked' ? '评估已锁定' : '评估尚未提交，不能审核');
   const path = (await placeOf(ctx.db, a.communityId))!.path;
+  const live = (
+    await scorecards(ctx.db, f, [a.communityId], a.priorStars === null ? undefined : new Map([[a.communityId, a.priorStars]]))
+  )[0]!;
+  const seen = Object.fromEntries(
+    live.indicators
+      .find((i) => i.code === input.indicator)!
+      .criteria.filter((c) => c.provenance?.kind === 'measure')
+      .map((c) => [c.code, c.met]),
+  );
   await auditedChange(
     ctx,
     {
@@ -267,7 +281,7 @@ export async function reviewIndicator(
       targetId: () => id,
       scopePath: () => path,
       statusCode: 201,
-      detail: () => ({ ...input, reviewerKind: evaluatorKindOf(ctx.caller.roles) }),
+      detail: () => ({ ...input, reviewerKind: evaluatorKindOf(ctx.caller.roles), seen }),
     },
     async (tx: Executor) => {
       await tx.insert(evaluationReviews).values({
@@ -280,6 +294,7 @@ export async function reviewIndicator(
         reviewerId: ctx.caller.userId,
         reviewerName: ctx.caller.displayName,
         reviewerKind: evaluatorKindOf(ctx.caller.roles),
+        seen,
       });
       return null;
     },

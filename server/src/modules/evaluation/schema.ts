@@ -85,6 +85,11 @@ export const evaluationReviews = pgTable(
      */
     reviewerKind: text('reviewer_kind').notNull().default('unspecified'),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * What the reviewer saw of the indicator's measured criteria (criterion code → met): live data that
+     * later turns one of them the other way reopens the review. Null on reviews made before this existed.
+     */
+    seen: jsonb('seen').$type<Record<string, boolean>>(),
   },
   (t) => [primaryKey({ columns: [t.communityId, t.id] }), index('evaluation_reviews_assessment_idx').on(t.communityId, t.assessmentId)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "evaluation_reviews" ADD COLUMN "seen" jsonb;
