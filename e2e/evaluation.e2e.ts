@@ -279,11 +279,36 @@ describe('community evaluation (社区评价)', () => {
     expect(trendText).toContain(locked.scorecard.total.toFixed(2));
     await trendPanel.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(artifactsDir, 'evaluation-trend.png'), fullPage: false });
+    // The printed community report is now the locked result, each indicator with its reviewer.
+    await page.getByTestId('scorecard-report').click();
+    const cover = page.getByTestId('report-assessment');
+    await cover.filter({ hasText: '已锁定' }).waitFor();
+    expect(await cover.innerText()).toContain('本报告为锁定结果');
+    expect(await page.getByTestId('report-total').innerText()).toContain(locked.scorecard.total.toFixed(2));
+    const reviewLines = page.getByTestId('report-review');
+    expect(await reviewLines.count()).toBe(24);
+    expect(await reviewLines.first().innerText()).toMatch(/审核：通过 · .+（评估人员（未区分））/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('print-report').waitFor({ state: 'detached' });
     // And in 区域汇总: the 2026 period with one community assessed.
     await page.getByRole('tab', { name: '区域汇总' }).click();
     const regionTrend = page.getByTestId('evaluation-trend');
     await regionTrend.locator('[data-series]').first().waitFor();
     expect(await regionTrend.locator('tr[data-row-key="2026"]').innerText()).toContain(locked.scorecard.total.toFixed(2));
+    // The printable region report: ranking, every indicator with how many communities reach it.
+    await page.getByTestId('region-report-open').click();
+    const regionReport = page.getByTestId('region-report');
+    await regionReport.waitFor();
+    expect(await page.getByTestId('region-report-ranking').innerText()).toContain('江月社区');
+    expect(await page.getByTestId('region-report-indicators').locator('tbody tr').count()).toBe(24);
+    expect(await page.getByTestId('region-report-summary').innerText()).toMatch(/\d+ 个社区 · 平均分/);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#root').isVisible()).toBe(false);
+    expect(await regionReport.isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(artifactsDir, 'evaluation-region-report-print.png'), fullPage: false });
+    await page.emulateMedia({ media: 'screen' });
+    await page.keyboard.press('Escape');
+    await regionReport.waitFor({ state: 'detached' });
 
     // 评价标准: L2P5.1 is computed from the platform's data.
     await page.getByRole('tab', { name: '评价标准' }).click();

@@ -29,6 +29,9 @@ export const evaluationApi = {
     api.get<GapAnalysis>('/api/evaluation/gap', { communityId, framework, target }, signal),
   rollup: (framework: string, regionId?: string | null, signal?: AbortSignal) =>
     api.get<Rollup>('/api/evaluation/rollup', { framework, regionId }, signal),
+  /** The roll-up as xlsx (ranking and indicator-by-indicator achievement). */
+  rollupXlsx: (framework: string, regionId?: string | null): Promise<Download> =>
+    fetchBlob('/api/evaluation/rollup.xlsx', { framework, regionId }),
   /** Per assessment period: the region's mean, median, distribution and communities assessed; a community's own totals; the live point. */
   trend: (framework: string, regionId?: string | null, signal?: AbortSignal) =>
     api.get<Trend>('/api/evaluation/trend', { framework, regionId }, signal),

@@ -755,6 +755,9 @@ export interface Rollup {
   version: string;
   rule: EvaluationRule | string;
   computedAt: string;
+  region: { id: string; name: string };
+  /** The framework's level-1 groups (dimensions), in order. */
+  groups: { code: string; name: string; weight: number | null }[];
   indicators: { code: string; name: string; group: string }[];
   communities: RollupCommunity[];
   summary: { count: number; average: number; best: number; worst: number; distribution: { label: string; count: number }[] };

@@ -55,6 +55,7 @@ import { SurveyPanel } from './evaluation/SurveyPanel';
 import { FrameworkBrowser } from './evaluation/FrameworkBrowser';
 import { Radar } from './evaluation/Radar';
 import { TrendPanel } from './evaluation/TrendPanel';
+import { RegionReportModal } from './evaluation/RegionReport';
 import { ReportModal, ScorecardExportButton } from './evaluation/ReportModal';
 import { selectedCommunity } from './registry/shared';
 
@@ -725,6 +726,7 @@ export default function EvaluationPage() {
   const [framework, setFramework] = useState<string>(() => storedFramework() ?? DEFAULT_FRAMEWORK);
   const [tab, setTab] = useState<Tab>('scorecard');
   const [reportOpen, setReportOpen] = useState(false);
+  const [regionReportOpen, setRegionReportOpen] = useState(false);
   const [picked, setPicked] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const [card, setCard] = useState<Loaded<Scorecard> | null>(null);
@@ -889,6 +891,18 @@ export default function EvaluationPage() {
       </div>
     ) : (
       <>
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Button icon={<PrinterOutlined />} onClick={() => setRegionReportOpen(true)} data-testid="region-report-open">
+            打印区域报告
+          </Button>
+        </Space>
+        <RegionReportModal
+          open={regionReportOpen}
+          onClose={() => setRegionReportOpen(false)}
+          rollup={rollupData}
+          regionId={treeCommunity ? null : regionId}
+          title={summary?.title ?? ''}
+        />
         <RollupView
           rollup={rollupData}
           onOpen={(id) => {

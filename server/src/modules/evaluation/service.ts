@@ -481,6 +481,7 @@ export async function rollup(ctx: Ctx, regionId: string | undefined, framework: 
     rule: f.rule,
     region: { id, name: region.name },
     computedAt,
+    groups: f.groups.map((g) => ({ code: g.code, name: g.name, weight: g.weight ?? null })),
     indicators: f.indicators.map((i) => ({ code: i.code, name: i.name, group: i.group.code })),
     communities: communities.map((c) => ({ ...c, rank: rank.get(c.id)! })),
     summary: {

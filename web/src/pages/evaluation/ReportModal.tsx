@@ -1,12 +1,14 @@
 // 打印报告: a full-screen, print-friendly view of a community's scorecard — cover, radar, and every
-// indicator with its criteria, values, whether met, source and evidence. 打印 calls window.print();
+// indicator with its criteria, values, whether met, source, evidence and reviewer. The review comes
+// from the community's latest assessment under the framework: when that is locked, the report prints
+// its locked result, otherwise the live scorecard with the review so far. 打印 calls window.print();
 // the @media print rules in styles.css hide the console around it. Also 导出 Excel (with the token).
 import { DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
 import { App, Button, Modal, Space } from 'antd';
-import { useState } from 'react';
-import { errorText, saveBlob } from '../../api/client';
+import { useEffect, useState } from 'react';
+import { errorText, saveBlob, type Download } from '../../api/client';
 import { evaluationApi } from '../../api/evaluation';
-import type { CriterionState, FrameworkSummary, Scorecard } from '../../api/types';
+import type { Assessment, CriterionState, FrameworkSummary, IndicatorReview, Scorecard } from '../../api/types';
 import { formatTime, todayInZone } from '../../lib/time';
 import { Radar } from './Radar';
 
@@ -34,15 +36,23 @@ function evidenceText(c: CriterionState): string {
   return p.evidence.map((e) => `${e.title}${e.reference ? `（${e.reference}）` : ''}`).join('；');
 }
 
-/** 导出 Excel: the scorecard workbook, fetched with the bearer token like the residents export. */
-export function ScorecardExportButton({ communityId, framework, name }: { communityId: string; framework: string; name: string }) {
+/** 导出 Excel: a workbook fetched with the bearer token like the residents export. */
+export function ExportXlsxButton({
+  fetch,
+  fallbackName,
+  testId,
+}: {
+  fetch: () => Promise<Download>;
+  fallbackName: string;
+  testId: string;
+}) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   const run = async () => {
     setBusy(true);
     try {
-      const { blob, filename } = await evaluationApi.scorecardXlsx(communityId, framework);
-      const file = filename ?? `${name || '社区'}评分卡.xlsx`;
+      const { blob, filename } = await fetch();
+      const file = filename ?? fallbackName;
       saveBlob(blob, file);
       message.success(`已导出 ${file}`);
     } catch (err) {
@@ -52,16 +62,62 @@ export function ScorecardExportButton({ communityId, framework, name }: { commun
     }
   };
   return (
-    <Button icon={<DownloadOutlined />} loading={busy} onClick={() => void run()} data-testid="scorecard-export">
+    <Button icon={<DownloadOutlined />} loading={busy} onClick={() => void run()} data-testid={testId}>
       导出 Excel
     </Button>
   );
 }
 
+/** The scorecard workbook (cover, dimensions, every criterion with source and evidence). */
+export function ScorecardExportButton({ communityId, framework, name }: { communityId: string; framework: string; name: string }) {
+  return (
+    <ExportXlsxButton
+      fetch={() => evaluationApi.scorecardXlsx(communityId, framework)}
+      fallbackName={`${name || '社区'}评分卡.xlsx`}
+      testId="scorecard-export"
+    />
+  );
+}
+
+const REVIEW_STATE: Record<string, string> = { pending: '待审核', accepted: '通过', returned: '退回', reopened: '数据变更后重开' };
+
+function reviewText(r: IndicatorReview | undefined): string {
+  if (!r || r.state === 'pending') return '审核：待审核';
+  const who = r.reviewer ? `${r.reviewer}${r.reviewerKindLabel ? `（${r.reviewerKindLabel}）` : ''}` : '';
+  const when = r.reviewedAt ? ` ${formatTime(r.reviewedAt)}` : '';
+  const why = r.state === 'returned' && r.reason ? `：${r.reason}` : '';
+  return `审核：${REVIEW_STATE[r.state] ?? r.state}${why}${who ? ` · ${who}` : ''}${when}`;
+}
+
+/** The community's latest assessment under the framework (most recent period), with its reviews. */
+function useLatestAssessment(open: boolean, communityId: string, framework: string) {
+  const [found, setFound] = useState<{ key: string; assessment: Assessment | null } | null>(null);
+  const key = `${communityId}|${framework}`;
+  useEffect(() => {
+    if (!open) return;
+    const ctrl = new AbortController();
+    evaluationApi
+      .assessments(communityId, ctrl.signal)
+      .then(async (list) => {
+        const latest = list.filter((a) => a.framework === framework).sort((a, b) => b.period.localeCompare(a.period, 'zh-CN'))[0];
+        const assessment = latest ? await evaluationApi.assessment(latest.id, ctrl.signal) : null;
+        if (!ctrl.signal.aborted) setFound({ key, assessment });
+      })
+      .catch(() => {
+        // Without the review the report still prints the scorecard; the cover says so.
+        if (!ctrl.signal.aborted) setFound({ key, assessment: null });
+      });
+    return () => ctrl.abort();
+  }, [open, communityId, framework, key]);
+  return found?.key === key ? found : null;
+}
+
+const STATUS_TEXT: Record<string, string> = { draft: '自评草稿', submitted: '已提交，审核中', locked: '已锁定' };
+
 export function ReportModal({
   open,
   onClose,
-  card,
+  card: live,
   communityName,
   summary,
 }: {
@@ -71,6 +127,10 @@ export function ReportModal({
   communityName: string;
   summary: FrameworkSummary | undefined;
 }) {
+  const latest = useLatestAssessment(open, live.communityId, live.framework);
+  const assessment = latest?.assessment ?? null;
+  const card = assessment?.status === 'locked' ? assessment.scorecard : live;
+  const reviews = new Map((assessment?.reviews ?? []).map((r) => [r.indicator, r]));
   const stars = card.rule === 'beijing-stars';
   return (
     <Modal
@@ -106,6 +166,17 @@ export function ReportModal({
               : `总分 ${card.total.toFixed(2)} / 100`}
           </div>
           <p className="small-text">数据计算于 {formatTime(card.computedAt)}</p>
+          <p data-testid="report-assessment">
+            {!latest
+              ? '评估审核：读取中…'
+              : assessment
+                ? `评估期 ${assessment.period} · ${STATUS_TEXT[assessment.status] ?? assessment.status}${
+                    assessment.status === 'locked'
+                      ? `（${assessment.lockedBy ?? ''} 锁定于 ${assessment.lockedAt ? formatTime(assessment.lockedAt) : ''}，本报告为锁定结果）`
+                      : '（本报告按当前数据计算）'
+                  }`
+                : '尚无评估审核记录（本报告按当前数据计算）'}
+          </p>
         </section>
         <section className="report-section">
           <h2>各维度达成度</h2>
@@ -156,6 +227,11 @@ export function ReportModal({
                     达成度 {Math.round(i.achievement * 1000) / 10}%
                     {stars ? (i.score === 1 ? ' · 达标' : ' · 未达标') : ` · 得分 ${i.score}`}
                     {!stars && i.weight !== null ? ` / ${i.weight}` : ''}
+                    {assessment && (
+                      <div className="small-text" data-testid="report-review">
+                        {reviewText(reviews.get(i.code))}
+                      </div>
+                    )}
                   </td>
                 </tr>,
                 ...i.criteria.map((c) => (
