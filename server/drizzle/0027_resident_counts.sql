@@ -1,15 +1,16 @@
 CREATE TABLE "resident_count_deltas" (
 	"community_id" uuid NOT NULL,
+	"id" uuid DEFAULT uuid_v7() NOT NULL,
 	"records" bigint DEFAULT 0 NOT NULL,
 	"local" bigint DEFAULT 0 NOT NULL,
 	"local_health" bigint DEFAULT 0 NOT NULL,
 	"disabled" bigint DEFAULT 0 NOT NULL,
 	"disabled_graded" bigint DEFAULT 0 NOT NULL,
 	"veteran" bigint DEFAULT 0 NOT NULL,
-	"special" bigint DEFAULT 0 NOT NULL
+	"special" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "resident_count_deltas_community_id_id_pk" PRIMARY KEY("community_id","id")
 );
 --> statement-breakpoint
-CREATE INDEX "resident_count_deltas_community_idx" ON "resident_count_deltas" USING btree ("community_id");--> statement-breakpoint
 -- Counts of active residents per community for the evaluation measures (registry/measures.ts;
 -- `003` L2P5 health records, L2P8 disability, L2P9 veterans, L3P5 special groups), kept by statement
 -- triggers: each writing statement adds one delta row per community it touched (insert-only, so

@@ -172,6 +172,10 @@ export const residentCountDeltas = pgTable(
   'resident_count_deltas',
   {
     communityId: uuid('community_id').notNull(),
+    /** Made by the database (uuid_v7(), migration 0014): the rows are written by triggers. */
+    id: uuid('id')
+      .notNull()
+      .default(sql`uuid_v7()`),
     records: bigint('records', { mode: 'number' }).notNull().default(0),
     local: bigint('local', { mode: 'number' }).notNull().default(0),
     localHealth: bigint('local_health', { mode: 'number' }).notNull().default(0),
@@ -180,7 +184,7 @@ export const residentCountDeltas = pgTable(
     veteran: bigint('veteran', { mode: 'number' }).notNull().default(0),
     special: bigint('special', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [index('resident_count_deltas_community_idx').on(t.communityId)],
+  (t) => [primaryKey({ columns: [t.communityId, t.id] })],
 );
 
 /** Who lives where: owner (业主), tenant (租户), family member (家庭成员), with move-in and move-out. */
