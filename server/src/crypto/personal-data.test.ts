@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { blindIndex, decrypt, encrypt, loadDataKeys, needsReencrypt, type DataKeys } from './personal-data.js';
+import { blindIndex, blindIndexes, blobKeyId, decrypt, encrypt, loadDataKeys, needsReencrypt, type DataKeys } from './personal-data.js';
 
 const KEY_A = randomBytes(32);
 const KEY_B = randomBytes(32);
@@ -137,6 +137,13 @@ describe('key rotation', () => {
     expect(() => decrypt(oldKeys, fresh, CTX)).toThrow(/not loaded/);
   });
 
+  it('names the key a blob was made with', () => {
+    const rotated = keysFrom({ JIAYUAN_DATA_KEY: KEY_B.toString('hex'), JIAYUAN_DATA_KEY_PREVIOUS: KEY_A.toString('hex') });
+    expect(blobKeyId(oldBlob)).toBe(oldKeys.keyId);
+    expect(blobKeyId(encrypt(rotated, 'x', CTX))).toBe(rotated.keyId);
+    expect(() => blobKeyId(Buffer.from('short'))).toThrow(/too short/);
+  });
+
   it('fails when the old key is not listed', () => {
     const rotated = keysFrom({ JIAYUAN_DATA_KEY: KEY_B.toString('hex'), JIAYUAN_DATA_KEY_PREVIOUS: KEY_C.toString('hex') });
     expect(() => decrypt(rotated, oldBlob, CTX)).toThrow(/not loaded.*JIAYUAN_DATA_KEY_PREVIOUS/);
@@ -211,6 +218,27 @@ describe('blind index', () => {
         expect(blindIndex(bWithA, 'phone', v)).toBe(blindIndex(b, 'phone', v));
       }),
     );
+  });
+
+  it("during a rotation: the current key's index first, then each previous key's, in the order listed", () => {
+    const a = keys;
+    const c = keysFrom({ JIAYUAN_DATA_KEY: KEY_C.toString('hex') });
+    const b = keysFrom({ JIAYUAN_DATA_KEY: KEY_B.toString('hex') });
+    const bWithCA = keysFrom({
+      JIAYUAN_DATA_KEY: KEY_B.toString('hex'),
+      JIAYUAN_DATA_KEY_PREVIOUS: `${KEY_C.toString('hex')},${KEY_A.toString('hex')},${KEY_B.toString('hex')}`,
+    });
+    fc.assert(
+      fc.property(unicode, (v) => {
+        expect(blindIndexes(bWithCA, 'phone', v)).toEqual([
+          blindIndex(b, 'phone', v),
+          blindIndex(c, 'phone', v),
+          blindIndex(a, 'phone', v),
+        ]);
+        expect(blindIndexes(b, 'phone', v)).toEqual([blindIndex(b, 'phone', v)]);
+      }),
+    );
+    expect(() => blindIndexes(bWithCA, 'a\0b', 'c')).toThrow(/NUL/);
   });
 
   it('is not a plain hash of the value', () => {

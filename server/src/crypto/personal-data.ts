@@ -58,6 +58,8 @@ interface Secrets {
   encKey: KeyObject;
   currentId: number;
   blindKey: KeyObject;
+  /** Blind-index subkeys of the previous keys, in the order they are listed (lookups during a rotation). */
+  previousBlindKeys: KeyObject[];
   /** Every key that may decrypt (current and previous), by key id as a uint32. */
   decryptKeys: Map<number, KeyObject>;
 }
@@ -192,6 +194,7 @@ export function loadDataKeys(opts: LoadDataKeysOptions): DataKeys {
   const encKey = createSecretKey(encSub);
   const decryptKeys = new Map<number, KeyObject>([[currentId, encKey]]);
   const previousKeyIds: string[] = [];
+  const previousBlindKeys: KeyObject[] = [];
 
   const entries = (opts.env[PREVIOUS_DATA_KEYS_ENV] ?? '').split(',');
   entries.forEach((entry, i) => {
@@ -208,10 +211,11 @@ export function loadDataKeys(opts: LoadDataKeysOptions): DataKeys {
     }
     decryptKeys.set(id, createSecretKey(sub));
     previousKeyIds.push(hexId(id));
+    previousBlindKeys.push(createSecretKey(derive(prev, INFO_BLIND_INDEX)));
   });
 
   const keys: DataKeys = Object.freeze({ keyId: hexId(currentId), previousKeyIds: Object.freeze(previousKeyIds), source });
-  secrets.set(keys, { encKey, currentId, blindKey: createSecretKey(derive(master, INFO_BLIND_INDEX)), decryptKeys });
+  secrets.set(keys, { encKey, currentId, blindKey: createSecretKey(derive(master, INFO_BLIND_INDEX)), previousBlindKeys, decryptKeys });
   return keys;
 }
 
@@ -293,6 +297,11 @@ export function decrypt(keys: DataKeys, blob: Buffer, context: string): string {
   return p2.length === 0 ? p1.toString('utf8') : Buffer.concat([p1, p2]).toString('utf8');
 }
 
+/** Id (8 hex characters) of the key a blob was made with, as in `DataKeys.keyId` (throws if malformed). */
+export function blobKeyId(blob: Buffer): string {
+  return hexId(readHeader(blob));
+}
+
 /**
  * Whether a blob was made with a previous key and should be re-encrypted under the current one
  * (a rotation job must recompute blind indexes at the same time: they also change with the key).
@@ -306,17 +315,40 @@ export function needsReencrypt(keys: DataKeys, blob: Buffer): boolean {
   throw new Error(`personal-data: the value was encrypted with key ${hexId(id)}, which is not loaded`);
 }
 
+function checkIndexInput(kind: string, normalisedValue: string): void {
+  checkLabel('kind', kind);
+  // A NUL inside the kind would make (kind, value) pairs ambiguous across the separator.
+  if (kind.includes('\0')) throw new Error('personal-data: kind must not contain NUL');
+  if (LONE_SURROGATE.test(normalisedValue)) throw new Error('personal-data: value is not well-formed Unicode (unpaired surrogate)');
+}
+
+function hmacIndex(key: KeyObject, kind: string, normalisedValue: string): string {
+  return createHmac('sha256', key).update(kind, 'utf8').update('\0', 'utf8').update(normalisedValue, 'utf8').digest('hex');
+}
+
 /**
  * Keyed hash for exact-match lookup without decrypting: HMAC-SHA256(blind-index subkey,
  * kind + '\0' + value), as 64 hex characters. Deterministic for one master key; different kinds
  * ('id_number', 'phone') give unrelated indexes for the same value. The caller normalises the value
  * (e.g. trims, upper-cases the ID check letter) so that equal values hash equally.
+ * This is the index to write: new and rewritten rows always carry the current key's index.
  */
 export function blindIndex(keys: DataKeys, kind: string, normalisedValue: string): string {
   const s = secretsOf(keys);
-  checkLabel('kind', kind);
-  // A NUL inside the kind would make (kind, value) pairs ambiguous across the separator.
-  if (kind.includes('\0')) throw new Error('personal-data: kind must not contain NUL');
-  if (LONE_SURROGATE.test(normalisedValue)) throw new Error('personal-data: value is not well-formed Unicode (unpaired surrogate)');
-  return createHmac('sha256', s.blindKey).update(kind, 'utf8').update('\0', 'utf8').update(normalisedValue, 'utf8').digest('hex');
+  checkIndexInput(kind, normalisedValue);
+  return hmacIndex(s.blindKey, kind, normalisedValue);
+}
+
+/**
+ * The blind indexes of a value under the current key and then each previous key, for lookups and
+ * duplicate checks (`index = any(...)`): until the rotation job (crypto/rotate.ts) has rewritten
+ * every row, a row may still carry the index of a previous key. Without previous keys, one element,
+ * equal to `blindIndex`.
+ */
+export function blindIndexes(keys: DataKeys, kind: string, normalisedValue: string): string[] {
+  const s = secretsOf(keys);
+  checkIndexInput(kind, normalisedValue);
+  const out = [hmacIndex(s.blindKey, kind, normalisedValue)];
+  for (const k of s.previousBlindKeys) out.push(hmacIndex(k, kind, normalisedValue));
+  return out;
 }
