@@ -93,6 +93,40 @@ describe('timelines of people and households', () => {
     expect(n[0].n).toBe(1);
   });
 
+  it('pages through entries of the same instant without skipping or repeating any', async () => {
+    const liuan = await t.region('柳岸社区');
+    const r = (
+      await t.call('POST', '/api/residents', {
+        token,
+        body: { regionId: liuan, name: '同刻', idType: 'resident_id', idNumber: makeIdNumber('990102', '19660707', 78) },
+      })
+    ).json();
+    await drain();
+    // Seven entries written in one millisecond, as one event touching many subjects can produce.
+    await t.db.$client.query(
+      `insert into timeline_entries (community_id, id, subject_type, subject_id, occurred_at, topic, summary, event_id, data)
+       select $1, gen_random_uuid(), 'resident', $2, '2026-06-01T08:00:00.123Z', 'test.same-instant', '同一时刻 ' || g, gen_random_uuid(), '{}'
+         from generate_series(1, 7) g`,
+      [liuan, r.id],
+    );
+    const all = (await t.call('GET', `/api/residents/${r.id}/timeline`, { token, query: { limit: '200' } })).json() as { id: string }[];
+    const seen: string[] = [];
+    let page: { id: string; occurredAt: string }[] = [];
+    let query: Record<string, string> = { limit: '2' };
+    do {
+      page = (await t.call('GET', `/api/residents/${r.id}/timeline`, { token, query })).json();
+      seen.push(...page.map((e) => e.id));
+      const last = page[page.length - 1];
+      if (last) query = { limit: '2', before: last.occurredAt, beforeId: last.id };
+    } while (page.length === 2);
+    expect(seen).toEqual(all.map((e) => e.id));
+    expect(new Set(seen).size).toBe(all.length);
+    expect(all.length).toBeGreaterThanOrEqual(8); // the registration and the seven
+    const bad = await t.call('GET', `/api/residents/${r.id}/timeline`, { token, query: { beforeId: all[0]!.id } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('query.before');
+  });
+
   it('another community cannot read the timeline', async () => {
     const someone = (await t.call('GET', '/api/residents', { token, query: { pageSize: '1' } })).json().items[0];
     expect((await t.call('GET', `/api/residents/${someone.id}/timeline`, { token: await t.login('jiangyue_admin') })).statusCode).toBe(403);

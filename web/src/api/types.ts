@@ -428,6 +428,8 @@ export interface TimelineEntry {
 export interface TimelineQuery {
   /** Entries strictly before this instant (the `occurredAt` of the last one shown). */
   before?: string;
+  /** With `before`: the id of the last one shown, so entries of the same instant are not skipped. */
+  beforeId?: string;
   limit?: number;
 }
 

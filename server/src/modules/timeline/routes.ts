@@ -16,11 +16,18 @@ const Entry = Type.Object({
 });
 const Query = Type.Object(
   {
-    before: Type.Optional(Type.String({ format: 'date-time' })),
+    before: Type.Optional(Type.String({ format: 'date-time', description: '上一页最后一条的 occurredAt' })),
+    beforeId: Type.Optional(Type.String({ format: 'uuid', description: '上一页最后一条的 id（与 before 一起：同一时刻的多条不会漏掉）' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
   { additionalProperties: false },
 );
+
+/** The page cursor: entries strictly older than (before, beforeId) in the timeline's order. */
+function cursorOf(q: { before?: string; beforeId?: string }) {
+  if (q.beforeId && !q.before) throw problems.field('query.before', '给出 beforeId 时须同时给出 before');
+  return q.before ? { at: new Date(q.before), id: q.beforeId } : undefined;
+}
 
 export function timelineRoutes(db: Db): FastifyPluginAsyncTypebox {
   const tags = ['基础信息库'];
@@ -40,14 +47,7 @@ export function timelineRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => {
         const r = await residentSummary(db, req.params.id);
         if (!r) throw problems.notFound('居民');
-        return timelineOf(
-          db,
-          r.communityId,
-          'resident',
-          r.id,
-          req.query.before ? new Date(req.query.before) : undefined,
-          req.query.limit ?? 50,
-        );
+        return timelineOf(db, r.communityId, 'resident', r.id, cursorOf(req.query), req.query.limit ?? 50);
       },
     );
 
@@ -60,14 +60,7 @@ export function timelineRoutes(db: Db): FastifyPluginAsyncTypebox {
       async (req) => {
         const r = await roomSummary(db, req.params.id);
         if (!r) throw problems.notFound('房屋');
-        return timelineOf(
-          db,
-          r.communityId,
-          'room',
-          r.id,
-          req.query.before ? new Date(req.query.before) : undefined,
-          req.query.limit ?? 50,
-        );
+        return timelineOf(db, r.communityId, 'room', r.id, cursorOf(req.query), req.query.limit ?? 50);
       },
     );
   };

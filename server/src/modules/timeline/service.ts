@@ -55,9 +55,16 @@ export async function timelineOf(
   communityId: string,
   subjectType: string,
   subjectId: string,
-  before: Date | undefined,
+  before: { at: Date; id?: string | undefined } | undefined,
   limit: number,
 ) {
+  // Newest first, ties by id: the next page starts strictly after the last entry shown, so entries
+  // written in the same millisecond on either side of a page edge are neither skipped nor repeated.
+  const older = !before
+    ? sql`true`
+    : before.id
+      ? sql`(${timelineEntries.occurredAt}, ${timelineEntries.id}) < (${before.at.toISOString()}::timestamptz, ${before.id}::uuid)`
+      : lt(timelineEntries.occurredAt, before.at);
   const rows = await db
     .select()
     .from(timelineEntries)
@@ -66,7 +73,7 @@ export async function timelineOf(
         eq(timelineEntries.communityId, communityId),
         eq(timelineEntries.subjectType, subjectType),
         eq(timelineEntries.subjectId, subjectId),
-        before ? lt(timelineEntries.occurredAt, before) : sql`true`,
+        older,
       ),
     )
     .orderBy(desc(timelineEntries.occurredAt), desc(timelineEntries.id))

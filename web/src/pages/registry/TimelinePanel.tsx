@@ -61,7 +61,7 @@ export function TimelinePanel({
     setLoadingMore(true);
     setMoreError(null);
     try {
-      const next = await fetchPage(subject, id, { before: last.occurredAt, limit: PAGE_SIZE });
+      const next = await fetchPage(subject, id, { before: last.occurredAt, beforeId: last.id, limit: PAGE_SIZE });
       // Entries sharing the boundary instant may come back again: keep each once.
       const seen = new Set(current.items.map((e) => e.id));
       setLoaded({
