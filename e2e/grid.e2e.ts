@@ -146,8 +146,23 @@ describe('grid governance (网格治理)', () => {
     await p.goto(`${server!.url}/login`);
     await submitLogin(p, 'liuan_property', PASSWORD);
     await p.getByTestId('header-user').waitFor();
-    await p.goto(`${server!.url}/grid/events`);
-    await p.getByText('我的待办', { exact: true }).click();
+    // They learn of it from the bell in the header (the unit's members are told of a dispatch), and the
+    // message opens the event list filtered to it. The outbox delivers the message within moments of
+    // the dispatch: open the bell until it is there.
+    const bell = p.getByTestId('notification-bell');
+    const message = p.getByTestId('notification-list').locator('.ant-list-item', { hasText: '新的派遣事件' });
+    for (let tries = 0; ; tries++) {
+      await bell.click();
+      await p.getByTestId('notification-list').waitFor();
+      if (await message.count()) break;
+      if (tries > 20) throw new Error('no 新的派遣事件 message in the bell');
+      await bell.click();
+      await p.waitForTimeout(500);
+    }
+    expect(Number(await bell.locator('.ant-scroll-number').first().getAttribute('title'))).toBeGreaterThanOrEqual(1);
+    expect(await message.first().innerText()).toContain('可抢单');
+    await message.first().click();
+    await p.waitForURL(/\/grid\/events\?q=/);
     const prow = p.getByTestId('grid-event-table').locator('tr', { hasText: description });
     await prow.waitFor();
     await prow.click();
