@@ -15,7 +15,7 @@ import { dataScope, placeOf, regionBrief } from '../regions/service.js';
 import { readSheet, template, type Column, type RowProblem, type SheetRow } from '../registry/ledger.js';
 import { addressKey, placesByAddress, residentsByDocumentIndex } from '../registry/lookup.js';
 import { idNumberProblem } from '../registry/model.js';
-import { documentIndex } from '../registry/service.js';
+import { documentIndexes } from '../registry/service.js';
 import {
   DEVICE_TYPE_KEYS,
   DEVICE_TYPES,
@@ -225,13 +225,14 @@ export async function importDevices(
     return i >= 0 ? k.slice(i + community.name.length) : k;
   };
   const addresses = [...new Set(parsed.flatMap((p) => (p.row?.address ? [keyOf(p.row.address)] : [])))];
-  const idIndex = (n: string) => documentIndex(keys, 'resident_id', n);
+  // Every key's index of a number (current first): a row may still carry a previous key's until rotated.
+  const idIndexes = (n: string) => documentIndexes(keys, 'resident_id', n);
   const idNumbers = parsed.flatMap((p) =>
     p.row?.residentIdNumber && !idNumberProblem(p.row.residentIdNumber) ? [p.row.residentIdNumber] : [],
   );
   const [places, people, existing] = await Promise.all([
     placesByAddress(ctx.db, communityId, addresses),
-    residentsByDocumentIndex(ctx.db, communityId, [...new Set(idNumbers.map(idIndex))]),
+    residentsByDocumentIndex(ctx.db, communityId, [...new Set(idNumbers.flatMap(idIndexes))]),
     serialsOf(ctx.db, communityId),
   ]);
   const gridPaths = new Map<string | null, string>([[null, place.path]]);
@@ -276,7 +277,11 @@ export async function importDevices(
       let residentId: string | null = null;
       if (r.residentIdNumber) {
         const why = idNumberProblem(r.residentIdNumber);
-        const who = why ? undefined : people.get(idIndex(r.residentIdNumber));
+        const who = why
+          ? undefined
+          : idIndexes(r.residentIdNumber)
+              .map((i) => people.get(i))
+              .find((p) => p !== undefined);
         if (why) problem('residentIdNumber', why);
         else if (!who) problem('residentIdNumber', '本社区未登记该身份证号的居民');
         else residentId = who.id;

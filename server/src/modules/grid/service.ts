@@ -4,7 +4,7 @@
 // moment), the deadlines it schedules or cancels, its outbox event and its audit entry.
 import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
-import { blindIndex, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
+import { blindIndex, blindIndexes, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
 import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Db, Executor } from '../../db/pool.js';
@@ -1390,7 +1390,8 @@ async function findTracked(db: Executor, keys: DataKeys, code: string, phone: st
   const ev = row ? toRow(row) : undefined;
   // One answer for "no such code" and "wrong phone", so codes cannot be probed with any phone.
   const ph = normalisePhone(phone);
-  if (!ev || !ev.reporterPhoneHash || ev.reporterPhoneHash !== blindIndex(keys, 'phone', ph))
+  // Any key's index: until the rotation job has rewritten the event, it may carry a previous key's.
+  if (!ev || !ev.reporterPhoneHash || !blindIndexes(keys, 'phone', ph).includes(ev.reporterPhoneHash))
     throw problems.notFound('事件（请核对查询码与手机号）');
   return ev;
 }

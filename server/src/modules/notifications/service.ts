@@ -5,7 +5,7 @@
 // through the SMS worker: POST {phone, text} to JIAYUAN_SMS_URL, with a timeout and retries; without a
 // gateway they are marked `no_gateway` (recorded, honestly not sent).
 import { sql, type SQL } from 'drizzle-orm';
-import { blindIndex, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
+import { blindIndex, blindIndexes, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
 import { uuidv7 } from '../../db/ids.js';
 import { startNotifiedWorker, wakeAfterCommit, type NotifiedWorker } from '../../db/notified-worker.js';
 import type { Db, Executor } from '../../db/pool.js';
@@ -81,13 +81,18 @@ export interface SmsInput {
 /** Queues many text messages in one statement inside `tx` (the SMS worker sends them after the commit). */
 export async function queueSms(tx: Executor, keys: DataKeys, list: SmsInput[]): Promise<number> {
   if (!list.length) return 0;
+  // During a key rotation a queued message may carry a previous key's phone index: the dedupe looks
+  // for those too (the unique index only sees the current key's).
+  const rotating = keys.previousKeyIds.length > 0;
   const rows = list.map((m) => {
     const phone = normalisePhone(m.phone);
+    const [phoneHash, ...previousHashes] = rotating ? blindIndexes(keys, 'phone', phone) : [blindIndex(keys, 'phone', phone)];
     return {
       community_id: m.communityId,
       id: uuidv7(),
       phone_enc: encrypt(keys, phone, PHONE_CTX).toString('hex'),
-      phone_hash: blindIndex(keys, 'phone', phone),
+      phone_hash: phoneHash!,
+      previous_hashes: previousHashes,
       phone_masked: maskPhone(phone),
       text: m.text,
       subject_type: m.subjectType ?? null,
@@ -99,7 +104,13 @@ export async function queueSms(tx: Executor, keys: DataKeys, list: SmsInput[]): 
     insert into sms_outbox (community_id, id, phone_enc, phone_hash, phone_masked, text, subject_type, subject_id, dedupe_key)
     select community_id, id, decode(phone_enc, 'hex'), phone_hash, phone_masked, text, subject_type, subject_id, dedupe_key
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(community_id uuid, id uuid, phone_enc text, phone_hash text,
-      phone_masked text, text text, subject_type text, subject_id uuid, dedupe_key text)
+      previous_hashes text[], phone_masked text, text text, subject_type text, subject_id uuid, dedupe_key text)
+    ${
+      rotating
+        ? sql`where not exists (select 1 from sms_outbox o where o.community_id = x.community_id and o.dedupe_key = x.dedupe_key
+                                  and o.phone_hash = any(x.previous_hashes))`
+        : sql``
+    }
     on conflict (community_id, phone_hash, dedupe_key) do nothing`);
   wakeAfterCommit(tx, SMS_CHANNEL);
   return r.rowCount ?? 0;

@@ -25,7 +25,7 @@ import {
   type IdType,
   type ResidentTag,
 } from './model.js';
-import { checkResident, documentIndex, phoneIndex } from './service.js';
+import { checkResident, documentIndex, documentIndexes, phoneIndex } from './service.js';
 import * as store from './store.js';
 import { readFirstSheetFast } from './xlsx-reader.js';
 
@@ -346,7 +346,12 @@ export async function importResidents(
       return;
     }
     seen.set(index, row);
-    if (existing.has(index)) {
+    // Registered already, under the current key's index or (until the rotation job has rewritten the
+    // row) a previous key's.
+    if (
+      existing.has(index) ||
+      (keys.previousKeyIds.length > 0 && documentIndexes(keys, idType, v.idNumber!).some((i) => existing.has(i)))
+    ) {
       unchanged++;
       return;
     }

@@ -2,7 +2,7 @@
 // Personal data (`004` 5.1 安全性): ID numbers and phones are stored encrypted, found by blind index,
 // answered masked, and revealed only by a separate, audited call.
 import { randomBytes } from 'node:crypto';
-import { blindIndex, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
+import { blindIndex, blindIndexes, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
 import { pgErrorCode, type Db, type Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
@@ -37,13 +37,26 @@ function normaliseDocument(idType: string, idNumber: string): string {
   return isIdType(idType) ? normaliseDocumentNumber(idType, idNumber) : idNumber.trim().toUpperCase();
 }
 
-/** Blind index of a document: the type is part of it, so a passport and an ID with equal digits differ. */
+/**
+ * Blind index of a document: the type is part of it, so a passport and an ID with equal digits differ.
+ * The index to write (current key); lookups use `documentIndexes`.
+ */
 export function documentIndex(keys: DataKeys, idType: string, idNumber: string): string {
   return blindIndex(keys, `id:${idType}`, normaliseDocument(idType, idNumber));
 }
 
+/** The document's blind indexes under the current and every previous key: what lookups and duplicate checks match. */
+export function documentIndexes(keys: DataKeys, idType: string, idNumber: string): string[] {
+  return blindIndexes(keys, `id:${idType}`, normaliseDocument(idType, idNumber));
+}
+
 export function phoneIndex(keys: DataKeys, phone: string): string {
   return blindIndex(keys, 'phone', normalisePhone(phone));
+}
+
+/** The phone's blind indexes under the current and every previous key: what lookups match. */
+export function phoneIndexes(keys: DataKeys, phone: string): string[] {
+  return blindIndexes(keys, 'phone', normalisePhone(phone));
 }
 
 // ---- residents --------------------------------------------------------------------------------
@@ -136,7 +149,7 @@ export async function createResident(ctx: Ctx, keys: DataKeys, regionId: string,
   const { errors, derived } = checkResident(input);
   if (errors.length) throw problems.validation(errors);
   const prot = protectedFields(keys, input.idType, input.idNumber, input.phone);
-  if (await store.findResidentByIdNumber(ctx.db, place.communityId, prot.idNumberIndex))
+  if (await store.findResidentByIdNumber(ctx.db, place.communityId, documentIndexes(keys, input.idType, input.idNumber)))
     throw problems.conflict('该证件号码已在本社区登记', [{ field: 'body.idNumber', message: '该证件号码已在本社区登记' }]);
   const keysOfName = nameSearchKeys(input.name);
   return auditedChange(
@@ -206,7 +219,10 @@ export async function updateResident(ctx: Ctx, keys: DataKeys, id: string, patch
     const current = decrypt(keys, r.idNumberEnc, ID_CTX);
     const phoneNow = patch.phone !== undefined ? patch.phone : r.phoneEnc ? decrypt(keys, r.phoneEnc, PHONE_CTX) : null;
     const prot = protectedFields(keys, patch.idType!, patch.idNumber, phoneNow);
-    if (prot.idNumberIndex !== r.idNumberIndex && (await store.findResidentByIdNumber(ctx.db, r.communityId, prot.idNumberIndex)))
+    // Another person with the new document? (Compared as plaintext: during a key rotation the stored
+    // index may be a previous key's, so unequal indexes do not mean a changed document.)
+    const changed = patch.idType !== r.idType || current !== normaliseDocument(patch.idType!, patch.idNumber);
+    if (changed && (await store.findResidentByIdNumber(ctx.db, r.communityId, documentIndexes(keys, patch.idType!, patch.idNumber))))
       throw problems.conflict('该证件号码已在本社区登记', [{ field: 'body.idNumber', message: '该证件号码已在本社区登记' }]);
     Object.assign(values, { idType: patch.idType, ...prot }, current !== normaliseDocument(patch.idType!, patch.idNumber) ? derived : {});
   } else if (patch.phone !== undefined) {
@@ -258,8 +274,8 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
     ...(query.tag ? { tag: query.tag } : {}),
   };
   if (q) {
-    if (ID_LIKE.test(q) && q.length >= 15) f.idNumberIndex = documentIndex(keys, 'resident_id', q);
-    else if (PHONE_LIKE.test(q) && !phoneProblem(q)) f.phoneIndex = phoneIndex(keys, q);
+    if (ID_LIKE.test(q) && q.length >= 15) f.idNumberIndex = documentIndexes(keys, 'resident_id', q);
+    else if (PHONE_LIKE.test(q) && !phoneProblem(q)) f.phoneIndex = phoneIndexes(keys, q);
     else if (/^[a-zA-Z]+$/.test(q)) f.pinyin = q.toLowerCase();
     else f.text = q;
   }

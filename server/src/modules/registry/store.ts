@@ -26,18 +26,19 @@ export async function findResident(db: Executor, id: string): Promise<ResidentRo
   return r;
 }
 
-export async function findResidentByIdNumber(db: Executor, communityId: string, idNumberIndex: string) {
+/** A resident of the community holding any of these document indexes (registry/service.ts documentIndexes). */
+export async function findResidentByIdNumber(db: Executor, communityId: string, idNumberIndexes: string[]) {
   const [r] = await db
     .select()
     .from(residents)
-    .where(and(eq(residents.communityId, communityId), eq(residents.idNumberIndex, idNumberIndex)));
+    .where(and(eq(residents.communityId, communityId), inArray(residents.idNumberIndex, idNumberIndexes)));
   return r;
 }
 
 export interface ResidentFilter {
-  /** Exact matches through blind indexes. */
-  idNumberIndex?: string;
-  phoneIndex?: string;
+  /** Exact matches through blind indexes: any of them (the current and the previous keys' indexes). */
+  idNumberIndex?: string[];
+  phoneIndex?: string[];
   /** Lower-case ASCII: pinyin initials or full pinyin prefix. */
   pinyin?: string;
   /** Chinese name fragment or address fragment. */
@@ -53,8 +54,8 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
   if (f.communityId) conds.push(eq(residents.communityId, f.communityId));
   if (f.gridId) conds.push(eq(residents.gridId, f.gridId));
   if (f.tag) conds.push(sql`${residents.tags} @> array[${f.tag}]::text[]`);
-  if (f.idNumberIndex) conds.push(eq(residents.idNumberIndex, f.idNumberIndex));
-  if (f.phoneIndex) conds.push(eq(residents.phoneIndex, f.phoneIndex));
+  if (f.idNumberIndex) conds.push(inArray(residents.idNumberIndex, f.idNumberIndex));
+  if (f.phoneIndex) conds.push(inArray(residents.phoneIndex, f.phoneIndex));
   if (f.pinyin) conds.push(or(like(residents.nameInitials, `${f.pinyin}%`), like(residents.namePinyin, `${f.pinyin}%`))!);
   if (f.text) {
     const pat = `%${f.text.replace(/[\\%_]/g, '\\$&')}%`;
