@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiLogin, artifactsDir, launchBrowser, startServer, submitLogin, type RunningServer } from './helpers';
+import { apiLogin, artifactsDir, chooseOption, launchBrowser, startServer, submitLogin, type RunningServer } from './helpers';
 
 interface ResidentItem {
   id: string;
@@ -135,5 +135,48 @@ describe('community register (基础信息库)', () => {
     expect(await page.getByText('查看完整信息').count()).toBe(0);
     expect(await page.getByTestId('resident-edit').count()).toBe(0);
     expect(await page.getByTestId('resident-create').count()).toBe(0);
+  });
+  it('a community administrator moves a facility to another grid of the community', async () => {
+    const token = await apiLogin(server!.url, 'liuan_admin', 'Demo@2026');
+    const regions = await apiGet<{ id: string; name: string; children: unknown[] }[]>(server!.url, token, '/api/regions');
+    const find = (nodes: { id: string; name: string; children: unknown[] }[], name: string): string | undefined => {
+      for (const n of nodes) {
+        if (n.name === name) return n.id;
+        const inner = find(n.children as { id: string; name: string; children: unknown[] }[], name);
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    const grid1 = find(regions, '柳岸第一网格')!;
+    const grid2 = find(regions, '柳岸第二网格')!;
+    const res = await fetch(`${server!.url}/api/facilities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ regionId: grid1, kind: 'ev_charger', name: '浏览器测试充电桩', capacity: 2 }),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string };
+
+    await page.goto(`${server!.url}/login`);
+    await submitLogin(page, 'liuan_admin', 'Demo@2026');
+    await page.getByTestId('header-user').waitFor();
+    await page.getByRole('menuitem', { name: '场所设施' }).click();
+    await page.waitForURL(/\/facilities$/);
+    const row = page.getByTestId('facility-table').locator('tr', { hasText: '浏览器测试充电桩' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('柳岸第一网格');
+    await row.getByTestId('facility-edit').click();
+    const form = page.getByTestId('facility-form');
+    await form.waitFor();
+    await chooseOption(page, page.getByTestId('facility-place'), '柳岸第二网格');
+    await page
+      .locator('.ant-modal')
+      .filter({ has: form })
+      .getByRole('button', { name: /^保\s?存$/ })
+      .click();
+    await form.waitFor({ state: 'detached' });
+    await row.filter({ hasText: '柳岸第二网格' }).waitFor();
+    const after = await apiGet<{ gridId: string | null }>(server!.url, token, `/api/facilities/${created.id}`);
+    expect(after.gridId).toBe(grid2);
   });
 });

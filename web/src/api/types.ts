@@ -555,7 +555,8 @@ export interface FacilityCreate {
   attributes?: Record<string, AttributeValue>;
 }
 
-export type FacilityPatch = Partial<Omit<FacilityCreate, 'regionId'>>;
+/** `regionId`: another grid of the facility's community, or the community itself. */
+export type FacilityPatch = Partial<FacilityCreate>;
 
 // ---- 社区评价 (evaluation) -------------------------------------------------------------------------
 

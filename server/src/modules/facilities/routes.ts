@@ -95,19 +95,26 @@ export function facilityRoutes(db: Db): FastifyPluginAsyncTypebox {
     app.patch(
       '/api/facilities/:id',
       {
-        config: { access: 'registry.write', action: 'facility.update', scope: [target] },
+        config: {
+          access: 'registry.write',
+          action: 'facility.update',
+          scope: [target, { kind: 'region', from: 'body.regionId', label: '社区或网格' }],
+        },
         schema: {
           tags,
-          summary: '修改场所或设施（含启用/停用）',
+          summary: '修改场所或设施（含启用/停用；regionId 调整到本社区的另一网格或社区本级）',
           params: IdParams,
           body: Type.Object(
-            { ...Fields, kind: Type.Optional(Kind), name: Type.Optional(Fields.name) },
+            { ...Fields, kind: Type.Optional(Kind), name: Type.Optional(Fields.name), regionId: Type.Optional(Uuid) },
             { additionalProperties: false, minProperties: 1 },
           ),
           response: { 200: Facility },
         },
       },
-      async (req) => service.updateFacility(ctxOf(req, db), req.params.id, req.body),
+      async (req) => {
+        const { regionId, ...patch } = req.body;
+        return service.updateFacility(ctxOf(req, db), req.params.id, patch, regionId);
+      },
     );
   };
 }

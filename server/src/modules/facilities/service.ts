@@ -112,18 +112,36 @@ export async function createFacility(ctx: Ctx, regionId: string, input: Facility
   }
 }
 
-export async function updateFacility(ctx: Ctx, id: string, patch: Partial<FacilityInput>) {
+/**
+ * Changes a facility's fields; `regionId` moves it to another grid of its community, or to the
+ * community itself (no grid). A facility stays in its community: moving it elsewhere is registering
+ * it there.
+ */
+export async function updateFacility(ctx: Ctx, id: string, patch: Partial<FacilityInput>, regionId?: string) {
   const f = await find(ctx.db, id);
   if (!f) throw problems.notFound('设施');
   const path = (await pathOfPlace(ctx.db, f.communityId, f.gridId))!;
+  let gridId: string | null | undefined;
+  if (regionId !== undefined) {
+    const place = await placeOf(ctx.db, regionId);
+    if (!place) throw problems.field('body.regionId', '应为社区或网格');
+    if (place.communityId !== f.communityId) throw problems.field('body.regionId', '只能调整到本社区的网格或社区本级');
+    gridId = place.gridId;
+  }
+  const changed = [...Object.keys(patch), ...(gridId !== undefined && gridId !== f.gridId ? ['gridId'] : [])];
   try {
     return await auditedChange(
       ctx,
-      { targetType: 'facility', targetId: () => id, scopePath: () => path, detail: () => ({ changed: Object.keys(patch) }) },
+      {
+        targetType: 'facility',
+        targetId: () => id,
+        scopePath: () => path,
+        detail: () => ({ changed, ...(changed.includes('gridId') ? { fromGridId: f.gridId, toGridId: gridId } : {}) }),
+      },
       async (tx: Executor) => {
         const [row] = await tx
           .update(facilities)
-          .set({ ...patch, updatedAt: sql`now()` })
+          .set({ ...patch, ...(gridId !== undefined ? { gridId } : {}), updatedAt: sql`now()` })
           .where(and(eq(facilities.communityId, f.communityId), eq(facilities.id, id)))
           .returning();
         if (patch.status && patch.status !== f.status)

@@ -75,6 +75,7 @@ export function FacilityFormModal({
 
   const initialValues: Partial<Values> = editing
     ? {
+        regionId: editing.gridId ?? editing.communityId,
         kind: editing.kind as FacilityKind,
         name: editing.name,
         status: editing.status as FacilityStatus,
@@ -114,6 +115,7 @@ export function FacilityFormModal({
     } else {
       const f = target.facility;
       const patch: FacilityPatch = {};
+      if (v.regionId && v.regionId !== (f.gridId ?? f.communityId)) patch.regionId = v.regionId;
       if (fields.kind !== f.kind) patch.kind = fields.kind;
       if (fields.name !== f.name) patch.name = fields.name;
       if (fields.status !== f.status) patch.status = fields.status;
@@ -149,8 +151,17 @@ export function FacilityFormModal({
       <Row gutter={16}>
         <Col span={24}>
           {editing ? (
-            <Form.Item label="所属社区或网格">
-              <Input value={placeName(index, editing.communityId, editing.gridId)} disabled />
+            // A facility stays in its community: the choice is the community itself or one of its grids.
+            <Form.Item name="regionId" label="所属社区或网格" extra="可调整到本社区的其他网格">
+              <Select
+                data-testid="facility-place"
+                options={[
+                  { value: editing.communityId, label: `${placeName(index, editing.communityId, null)}（社区本级）` },
+                  ...(index.get(editing.communityId)?.node.children ?? [])
+                    .filter((c) => c.level === 'grid')
+                    .map((c) => ({ value: c.id, label: placeName(index, editing.communityId, c.id) })),
+                ]}
+              />
             </Form.Item>
           ) : (
             <Form.Item name="regionId" label="所属社区或网格" rules={[{ required: true, message: '请选择所属的社区或网格' }]}>
