@@ -88,6 +88,28 @@ export async function clearStaleServer(clusterDir: string, log: (msg: string) =>
   }
 }
 
+/**
+ * The address of the embedded PostgreSQL of `dataDir` when it is running already (the server is up),
+ * else null. Command-line tools that must run beside the server (`npm run rotate-keys`) connect to it
+ * this way: `startEmbedded` would take a running postmaster of the cluster for an orphan and stop it.
+ */
+export function runningEmbeddedUrl(dataDir: string, database = 'jiayuan'): string | null {
+  const clusterDir = path.join(dataDir, 'pg');
+  const credFile = path.join(dataDir, 'pg-credentials.json');
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !commandLine(pid).includes(clusterDir)) return null;
+  if (!Number.isInteger(port) || port <= 0 || !fs.existsSync(credFile)) return null;
+  const creds = JSON.parse(fs.readFileSync(credFile, 'utf8')) as Credentials;
+  return `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${database}`;
+}
+
 export async function startEmbedded(dataDir: string, log: (msg: string) => void = () => {}): Promise<EmbeddedServer> {
   const isRoot = os.userInfo().uid === 0;
   const clusterDir = path.join(dataDir, 'pg');
