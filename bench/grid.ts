@@ -79,7 +79,8 @@ export async function gridBench(opts: {
   print: Print;
   reports: number;
   deadlines: number;
-  concurrency: number;
+  /** Each level of concurrency is its own pass (reports and baseline): throughput is concurrency ÷ latency until the CPU is full. */
+  concurrency: number[];
 }) {
   const { db, print } = opts;
   const pg = db.$client;
@@ -97,74 +98,76 @@ export async function gridBench(opts: {
     const res = await opts.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: DEMO_PASSWORD } });
     tokens.set(username, (res.json() as { token: string }).token);
   }
-  const reports = Array.from({ length: opts.reports }, (_, i) => {
-    const p = places[i % places.length]!;
-    const c = leaves[Math.floor(rand() * leaves.length)]!;
-    return { place: p, category: c.code, description: `评测事件 ${i}：${c.name}` };
-  });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  // Warm-up (JIT, pool, the reference cache), not counted.
-  await closedLoop(200, opts.concurrency, (i) => {
-    const r = reports[i % reports.length]!;
-    return post(
-      agent,
-      opts.port,
-      '/api/grid/events',
-      tokens.get(r.place.username)!,
-      JSON.stringify({ categoryCode: r.category, description: r.description, buildingId: r.place.id }),
+  for (const [pass, concurrency] of opts.concurrency.entries()) {
+    const reports = Array.from({ length: opts.reports }, (_, i) => {
+      const p = places[i % places.length]!;
+      const c = leaves[Math.floor(rand() * leaves.length)]!;
+      return { place: p, category: c.code, description: `评测事件 ${pass}-${i}：${c.name}` };
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    // Warm-up (JIT, pool, the reference cache), not counted.
+    await closedLoop(200, concurrency, (i) => {
+      const r = reports[i % reports.length]!;
+      return post(
+        agent,
+        opts.port,
+        '/api/grid/events',
+        tokens.get(r.place.username)!,
+        JSON.stringify({ categoryCode: r.category, description: r.description, buildingId: r.place.id }),
+      );
+    });
+    const cpu = await cpuMeter(pg);
+    const ours = await closedLoop(opts.reports, concurrency, (i) => {
+      const r = reports[i]!;
+      return post(
+        agent,
+        opts.port,
+        '/api/grid/events',
+        tokens.get(r.place.username)!,
+        JSON.stringify({ categoryCode: r.category, description: r.description, buildingId: r.place.id }),
+      );
+    });
+    const used = cpu.read();
+    agent.destroy();
+    console.log(
+      `grid reports at concurrency ${concurrency}: CPU per report ${(used.nodeMs / opts.reports).toFixed(2)} ms in Node (server and bench client), ${(used.dbMs / opts.reports).toFixed(2)} ms in PostgreSQL`,
     );
-  });
-  const cpu = await cpuMeter(pg);
-  const ours = await closedLoop(opts.reports, opts.concurrency, (i) => {
-    const r = reports[i]!;
-    return post(
-      agent,
-      opts.port,
-      '/api/grid/events',
-      tokens.get(r.place.username)!,
-      JSON.stringify({ categoryCode: r.category, description: r.description, buildingId: r.place.id }),
-    );
-  });
-  const used = cpu.read();
-  agent.destroy();
-  console.log(
-    `grid reports: CPU per report ${(used.nodeMs / opts.reports).toFixed(2)} ms in Node (server and bench client), ${(used.dbMs / opts.reports).toFixed(2)} ms in PostgreSQL`,
-  );
-  if (ours.errors) throw new Error(`grid reports: ${ours.errors} errors, first: ${ours.firstError}`);
+    if (ours.errors) throw new Error(`grid reports: ${ours.errors} errors, first: ${ours.firstError}`);
 
-  // Baseline: the same event rows, one INSERT per row at the same concurrency, into a copy of the table with its indexes.
-  await pg.query('create table bench_grid_events (like grid_events including all)');
-  const now = new Date();
-  const due = new Date(now.getTime() + 4 * 3600_000).toISOString();
-  const raw = await closedLoop(opts.reports, opts.concurrency, async (i) => {
-    const r = reports[i]!;
-    await pg.query(
-      `insert into bench_grid_events (community_id, id, number, tracking_code, grid_id, category_code, description, building_id,
+    // Baseline: the same event rows, one INSERT per row at the same concurrency, into a copy of the table with its indexes.
+    await pg.query('create table bench_grid_events (like grid_events including all)');
+    const now = new Date();
+    const due = new Date(now.getTime() + 4 * 3600_000).toISOString();
+    const raw = await closedLoop(opts.reports, concurrency, async (i) => {
+      const r = reports[i]!;
+      await pg.query(
+        `insert into bench_grid_events (community_id, id, number, tracking_code, grid_id, category_code, description, building_id,
          reporter_kind, channel, status, reported_at, responded_at, respond_due_at, handle_due_at, handle_allowed_minutes)
        values ($1, $2, $3, $4, $5, $6, $7, $8, 'grid_worker', 'mobile', 'dispatched', now(), now(), $9, $9, 450)`,
-      [
-        r.place.community_id,
-        uuidv7(),
-        eventNumber(now, 1_000_000 + i),
-        trackingCode(randomBytes(10)),
-        r.place.grid_id,
-        r.category,
-        r.description,
-        r.place.id,
-        due,
-      ],
+        [
+          r.place.community_id,
+          uuidv7(),
+          eventNumber(now, 1_000_000 + i),
+          trackingCode(randomBytes(10)),
+          r.place.grid_id,
+          r.category,
+          r.description,
+          r.place.id,
+          due,
+        ],
+      );
+      return null;
+    });
+    await pg.query('drop table bench_grid_events');
+    print(
+      `POST /api/grid/events (${opts.reports} grid-worker reports, concurrency ${concurrency}: route, duplicate check, deadlines, audit, outbox) vs per-row INSERT of the event row`,
+      ours.perSecond,
+      'reports/s',
+      raw.perSecond,
     );
-    return null;
-  });
-  await pg.query('drop table bench_grid_events');
-  print(
-    `POST /api/grid/events (${opts.reports} grid-worker reports, concurrency ${opts.concurrency}: route, duplicate check, deadlines, audit, outbox) vs per-row INSERT of the event row`,
-    ours.perSecond,
-    'reports/s',
-    raw.perSecond,
-  );
-  print('POST /api/grid/events p50 latency', ours.p50, 'ms', raw.p50, true);
-  print('POST /api/grid/events p95 latency', ours.p95, 'ms', raw.p95, true);
+    print(`POST /api/grid/events p50 latency (concurrency ${concurrency})`, ours.p50, 'ms', raw.p50, true);
+    print(`POST /api/grid/events p95 latency (concurrency ${concurrency})`, ours.p95, 'ms', raw.p95, true);
+  }
 
   // ---- (b) 100,000 open deadlines falling due at the same moment -----------------------------------
   registerGridDeadlines();
