@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { sealPending, verifyChain } from '../modules/audit/service.js';
 
-const database = await openDatabase(loadConfig(), () => {});
+const database = await openDatabase(loadConfig(), (m) => console.log(m), { beside: true });
 try {
   while ((await sealPending(database.db)) > 0);
   const r = await verifyChain(database.db);

@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { runMigrations } from '../db/pool.js';
 
-const database = await openDatabase(loadConfig(), () => {});
+const database = await openDatabase(loadConfig(), (m) => console.log(m), { beside: true });
 try {
   await runMigrations(database.db);
   console.log('migrations applied');

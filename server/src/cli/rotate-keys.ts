@@ -7,8 +7,7 @@ import { loadConfig } from '../config.js';
 import { loadDataKeys, PREVIOUS_DATA_KEYS_ENV, type DataKeys } from '../crypto/personal-data.js';
 import { rotateDataKeys, type TableReport } from '../crypto/rotate.js';
 import { openDatabase } from '../db/database.js';
-import { runningEmbeddedUrl } from '../db/embedded.js';
-import { createDb, type Db } from '../db/pool.js';
+import type { Db } from '../db/pool.js';
 import { sealPending } from '../modules/audit/service.js';
 
 // --batch-size=N: rows per batch (one UPDATE, one transaction); smaller batches hold row locks for less time.
@@ -32,19 +31,10 @@ try {
 // The database the server uses: DATABASE_URL, else the embedded one in the data directory — the
 // running server's (connected to, not started: starting it again would stop the server's), or
 // started here when the server is not running.
-let db: Db;
-let close: () => Promise<void>;
-const running = cfg.databaseUrl ? null : runningEmbeddedUrl(cfg.dataDir);
-if (running) {
-  console.log(`the server's embedded PostgreSQL is running (${cfg.dataDir}): connecting to it`);
-  db = createDb(running, 4);
-  close = () => db.$client.end();
-} else {
-  const database = await openDatabase(cfg, () => {});
-  if (database.embedded) console.log(`started the embedded PostgreSQL in ${cfg.dataDir} (do not start the server until this ends)`);
-  db = database.db;
-  close = () => database.close();
-}
+const database = await openDatabase(cfg, (m) => console.log(m), { beside: true });
+if (database.embedded) console.log(`started the embedded PostgreSQL in ${cfg.dataDir} (do not start the server until this ends)`);
+const db: Db = database.db;
+const close = () => database.close();
 
 console.log(
   `current key ${keys.keyId}; previous keys: ${keys.previousKeyIds.join(', ') || `none (${PREVIOUS_DATA_KEYS_ENV} is empty: only checking)`}`,

@@ -8,7 +8,7 @@ import { loadDataKeys } from '../crypto/personal-data.js';
 
 const reset = process.argv.includes('--reset');
 const cfg = { ...loadConfig(), demo: true };
-const database = await openDatabase(cfg, () => {});
+const database = await openDatabase(cfg, (m) => console.log(m), { beside: true });
 try {
   if (reset) {
     await database.db.execute(sql`drop schema if exists public cascade`);
