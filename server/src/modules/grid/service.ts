@@ -1471,9 +1471,13 @@ async function systemStep(
       ${sql.param(due.map(() => uuidv7()))}::uuid[])`;
   const insert = sql`insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason,
       respond_overdue, handle_overdue, at)`;
-  // What the step touched, by community (for whoever must hear of it).
+  // What the step touched, by community (for whoever must hear of it): every id when the caller goes
+  // on with the events (a status change), else the count and five of them for the digest — sending
+  // 10,000 ids back per batch to be counted was a tenth of the firing time.
   const stepped = (ins: SQL) => sql`, ins as (${ins} returning community_id, event_id)
-      select community_id, array_agg(event_id) as ids from ins group by community_id`;
+      select community_id, count(*)::int as n,
+        ${opts.set ? sql`array_agg(event_id)` : sql`(array_agg(event_id order by event_id))[1:5]`} as ids
+      from ins group by community_id`;
   if (opts.set) {
     const r = await tx.execute(sql`
       with due(community_id, id, due_at, tid) as (${dueRows}),
@@ -1497,9 +1501,10 @@ async function systemStep(
   return r.rows as Stepped[];
 }
 
-/** The events a system step touched in one community. */
+/** The events a system step touched in one community: how many, and their ids (all of them for a status change, else five). */
 type Stepped = {
   community_id: string;
+  n: number;
   ids: string[];
 };
 
@@ -1547,7 +1552,7 @@ function tellSupervisors(tx: Executor, stepped: Stepped[], level: 'community' | 
       cm.name || ' ' || x.n || ' 件事件' || ${what}::text || '：' || s.numbers || case when x.n > 5 then ' 等' else '' end || '。' as body,
       ${`/grid/events?view=${view}`}::text as link, 'grid_event' as subject_type, null::uuid as subject_id,
       ${batch}::text || ':' || x.community_id as dedupe_key
-    from unnest(${sql.param(stepped.map((s) => s.community_id))}::uuid[], ${sql.param(stepped.map((s) => s.ids.length))}::int[]) as x(community_id, n)
+    from unnest(${sql.param(stepped.map((s) => s.community_id))}::uuid[], ${sql.param(stepped.map((s) => s.n))}::int[]) as x(community_id, n)
     join (select e.community_id, array_to_string(array_agg(e.number order by e.number), '、') as numbers
           from grid_events e join unnest(${sql.param(sample.map((x) => x.c))}::uuid[], ${sql.param(sample.map((x) => x.id))}::uuid[]) as d(c, i)
             on e.community_id = d.c and e.id = d.i
