@@ -6,7 +6,7 @@
 // fired deadline did is recorded by its handler, e.g. the grid's transition rows). Between batches the
 // worker sleeps until the earliest deadline, at most `sweepMs` (another node may have scheduled an
 // earlier one); the timer is only a wake-up, the deadlines themselves are rows.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { onWake, transaction, wakeAfterCommit } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Db, Executor } from '../../db/pool.js';
@@ -28,17 +28,22 @@ export interface NewDeadline {
   payload?: Record<string, unknown>;
 }
 
-/** Called with every due row of its kind in a batch, inside the batch's transaction; must be set-based for speed. */
-export type DeadlineHandler = (tx: Executor, due: DueDeadline[], now: Date) => Promise<void>;
+/**
+ * Called with every due row of its kind in a batch, inside the batch's transaction; must be set-based
+ * for speed. `source` is the same rows as SQL (a subquery with columns community_id, id, kind,
+ * subject_id, due_at, payload), for handlers that work in the database alone: registered with
+ * `{ rows: false }` they get `due` empty, and a wave of due rows never travels to the server and back.
+ */
+export type DeadlineHandler = (tx: Executor, due: DueDeadline[], now: Date, source: SQL) => Promise<void>;
 
-const handlers = new Map<string, DeadlineHandler>();
+const handlers = new Map<string, { handler: DeadlineHandler; rows: boolean }>();
 const CHANNEL = 'deadlines';
 /** A batch that failed this many times is left for people to look at (and logged), not retried forever. */
 const MAX_ATTEMPTS = 5;
 
-export function registerDeadlineHandler(kind: string, handler: DeadlineHandler): void {
+export function registerDeadlineHandler(kind: string, handler: DeadlineHandler, opts: { rows?: boolean } = {}): void {
   if (handlers.has(kind)) throw new Error(`deadline handler ${kind} is registered twice`);
-  handlers.set(kind, handler);
+  handlers.set(kind, { handler, rows: opts.rows ?? true });
 }
 
 /** Schedule deadlines in the caller's transaction (one statement). */
@@ -68,47 +73,57 @@ export async function cancelDeadlines(tx: Executor, communityId: string, subject
  * deadline still fires exactly once — only the transaction that deleted it runs its handler.
  */
 export async function fireDue(db: Db, now: Date = new Date(), limit = 5000, part?: { index: number; of: number }): Promise<number> {
-  let picked: DueDeadline[] = [];
+  // By row address (ctid): the delete fetches each picked row directly instead of looking it up by key
+  // again (a quarter of the time for 10,000 rows). A row updated meanwhile (attempts counted by a failed
+  // batch) has moved and is not deleted; a row deleted meanwhile is skipped.
+  const pick = sql`
+    select ctid from deadlines
+    where due_at <= ${now.toISOString()}::timestamptz and attempts < ${MAX_ATTEMPTS}
+      ${part && part.of > 1 ? sql`and get_byte(uuid_send(id), 15) % ${part.of} = ${part.index}` : sql``}
+    order by due_at limit ${limit}`;
   try {
     return await transaction(db, async (tx) => {
       // Firing is system work that a crash of the database server at worst repeats (the deletions and
       // what the handlers wrote are in the same log): no need to wait for the log flush at commit.
       await tx.execute(sql`set local synchronous_commit = off`);
-      const r = await tx.execute(sql`
-        delete from deadlines d using (
-          select community_id, id from deadlines
-          where due_at <= ${now.toISOString()}::timestamptz and attempts < ${MAX_ATTEMPTS}
-            ${part && part.of > 1 ? sql`and get_byte(uuid_send(id), 15) % ${part.of} = ${part.index}` : sql``}
-          order by due_at limit ${limit}) x
-        where d.community_id = x.community_id and d.id = x.id and d.attempts < ${MAX_ATTEMPTS}
-        returning d.community_id, d.id, d.kind, d.subject_id, d.due_at, d.payload`);
-      picked = (r.rows as Record<string, unknown>[]).map((x) => ({
-        communityId: x.community_id as string,
-        id: x.id as string,
-        kind: x.kind as string,
-        subjectId: x.subject_id as string,
-        dueAt: new Date(x.due_at as string),
-        payload: (x.payload as Record<string, unknown> | null) ?? null,
-      }));
-      if (picked.length === 0) return 0;
-      const byKind = new Map<string, DueDeadline[]>();
-      for (const d of picked) {
-        const list = byKind.get(d.kind);
-        if (list) list.push(d);
-        else byKind.set(d.kind, [d]);
-      }
-      for (const [kind, due] of byKind) {
+      // The batch's rows stay in the database (a temporary table, dropped at commit) for the handlers;
+      // only the count per kind comes back, and the rows of the kinds whose handlers want them.
+      await tx.execute(sql`
+        create temporary table deadlines_due on commit drop as
+        with gone as (
+          delete from deadlines d where ctid = any(array(${pick})) and d.attempts < ${MAX_ATTEMPTS}
+          returning d.community_id, d.id, d.kind, d.subject_id, d.due_at, d.payload)
+        select * from gone`);
+      const kinds = (await tx.execute(sql`select kind, count(*)::int as n from deadlines_due group by kind`)).rows as {
+        kind: string;
+        n: number;
+      }[];
+      let fired = 0;
+      for (const { kind, n } of kinds) {
         const h = handlers.get(kind);
         if (!h) throw new Error(`no handler for deadline kind ${kind}`);
-        await h(tx, due, now);
+        let due: DueDeadline[] = [];
+        if (h.rows) {
+          const r = await tx.execute(sql`
+            select community_id, id, kind, subject_id, due_at, payload from deadlines_due where kind = ${kind} order by due_at, id`);
+          due = (r.rows as Record<string, unknown>[]).map((x) => ({
+            communityId: x.community_id as string,
+            id: x.id as string,
+            kind: x.kind as string,
+            subjectId: x.subject_id as string,
+            dueAt: new Date(x.due_at as string),
+            payload: (x.payload as Record<string, unknown> | null) ?? null,
+          }));
+        }
+        await h.handler(tx, due, now, sql`(select * from deadlines_due where kind = ${kind})`);
+        fired += n;
       }
-      return picked.length;
+      return fired;
     });
   } catch (e) {
-    if (picked.length)
-      await db.execute(sql`
-        update deadlines set attempts = attempts + 1
-        where (community_id, id) in (select * from unnest(${sql.param(picked.map((d) => d.communityId))}::uuid[], ${sql.param(picked.map((d) => d.id))}::uuid[]))`);
+    // The batch rolled back: the same selection is still due; count the attempt on it (a failure to
+    // count must not hide the error itself).
+    await db.execute(sql`update deadlines set attempts = attempts + 1 where ctid = any(array(${pick}))`).catch(() => {});
     throw e;
   }
 }
@@ -122,7 +137,7 @@ export interface DeadlineWorker {
  * deadlines): with PostgreSQL on several cores a wave of deadlines falling due together (100,000 at
  * one moment in the bench) is worked off in parallel.
  */
-export function startDeadlineWorker(db: Db, onError: (e: unknown) => void, sweepMs = 500, loops = 2, batch = 10_000): DeadlineWorker {
+export function startDeadlineWorker(db: Db, onError: (e: unknown) => void, sweepMs = 500, loops = 2, batch = 25_000): DeadlineWorker {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

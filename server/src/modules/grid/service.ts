@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { blindIndex, blindIndexes, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
+import { dayStart } from '../../db/days.js';
 import { transaction } from '../../db/notified-worker.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Db, Executor } from '../../db/pool.js';
@@ -1280,8 +1281,8 @@ export async function listEvents(db: Db, caller: Caller, q: ListQuery) {
     conds.push(
       sql`e.status = any(${sql.param(OPEN_STATUSES as Status[])}::text[]) and (e.escalation_level > 0 or (e.handled_at is null and e.handle_due_at < now() and e.status = any(${sql.param(HANDLING_STATUSES as Status[])}::text[])))`,
     );
-  if (q.from) conds.push(sql`e.reported_at >= ${q.from}::date`);
-  if (q.to) conds.push(sql`e.reported_at < ${q.to}::date + 1`);
+  if (q.from) conds.push(sql`e.reported_at >= ${dayStart(q.from)}`);
+  if (q.to) conds.push(sql`e.reported_at < ${dayStart(q.to, 1)}`);
   if (q.q)
     conds.push(
       sql`(e.number like ${q.q.replace(/[\\%_]/g, '\\$&') + '%'} or e.description ilike ${'%' + q.q.replace(/[\\%_]/g, '\\$&') + '%'})`,
@@ -1460,15 +1461,13 @@ export async function trackedAct(who: Who, keys: DataKeys, code: string, phone: 
  */
 async function systemStep(
   tx: Executor,
-  due: DueDeadline[],
+  source: SQL,
   opts: { action: Action; only: readonly Status[]; reason: string; respondLate?: boolean; handleLate?: boolean; set?: SQL },
 ): Promise<Stepped[]> {
-  if (!due.length) return [];
-  // Each due row makes at most one transition; its id is made here (ids made by the server cost it a
-  // random draw each, a third of the firing time of 100,000 deadlines).
-  const dueRows = sql`select * from unnest(${sql.param(due.map((d) => d.communityId))}::uuid[],
-      ${sql.param(due.map((d) => d.subjectId))}::uuid[], ${sql.param(due.map((d) => d.dueAt.toISOString()))}::timestamptz[],
-      ${sql.param(due.map(() => uuidv7()))}::uuid[])`;
+  // Each due deadline makes at most one transition, which takes the deadline's id (a uuidv7, unique,
+  // and fired once): nothing to draw per row, and the rows are read where they are (the batch's
+  // deadlines in the database), not sent from here.
+  const dueRows = sql`select community_id, subject_id, due_at, id from ${source} as s`;
   const insert = sql`insert into grid_event_transitions (community_id, id, event_id, action, from_status, to_status, actor_name, reason,
       respond_overdue, handle_overdue, at)`;
   // What the step touched, by community (for whoever must hear of it): every id when the caller goes
@@ -1567,12 +1566,23 @@ let deadlinesRegistered = false;
 export function registerGridDeadlines(): void {
   if (deadlinesRegistered) return;
   deadlinesRegistered = true;
-  registerDeadlineHandler('grid.respond', async (tx, due) => {
-    const stepped = await systemStep(tx, due, { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true });
-    await tellSupervisors(tx, stepped, 'community', '超过受理时限未受理', 'triage');
-  });
-  registerDeadlineHandler('grid.warn', async (tx, due) => {
-    await systemStep(tx, due, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' });
+  // The steps that only append history and tell supervisors work in the database alone ({ rows: false }).
+  const inDatabase = { rows: false };
+  registerDeadlineHandler(
+    'grid.respond',
+    async (tx, _due, _now, source) => {
+      const stepped = await systemStep(tx, source, {
+        action: 'overdue',
+        only: ['reported'],
+        reason: '超过受理时限未受理',
+        respondLate: true,
+      });
+      await tellSupervisors(tx, stepped, 'community', '超过受理时限未受理', 'triage');
+    },
+    inDatabase,
+  );
+  registerDeadlineHandler('grid.warn', async (tx, due, _now, source) => {
+    await systemStep(tx, source, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' });
     await tellHandlers(tx, due);
     // Next in the chain: the limit itself and the escalation, for the events still being handled.
     const r = await tx.execute(sql`
@@ -1591,26 +1601,34 @@ export function registerGridDeadlines(): void {
       ),
     );
   });
-  registerDeadlineHandler('grid.handle', async (tx, due) => {
-    const stepped = await systemStep(tx, due, {
-      action: 'overdue',
-      only: HANDLING_STATUSES,
-      reason: '超过处置时限，已上报街道督办',
-      handleLate: true,
-    });
-    await tellSupervisors(tx, stepped, 'street', '超过处置时限，已上报街道督办', 'overdue');
-  });
-  registerDeadlineHandler('grid.escalate', async (tx, due) => {
-    const stepped = await systemStep(tx, due, {
-      action: 'escalate',
-      only: HANDLING_STATUSES,
-      reason: '超过处置时限一倍仍未处置，上报区级督办',
-      handleLate: true,
-    });
-    await tellSupervisors(tx, stepped, 'district', '超过处置时限一倍仍未处置，上报区级督办', 'escalated');
-  });
-  registerDeadlineHandler('grid.feedback', async (tx, due) => {
-    const closed = await systemStep(tx, due, {
+  registerDeadlineHandler(
+    'grid.handle',
+    async (tx, _due, _now, source) => {
+      const stepped = await systemStep(tx, source, {
+        action: 'overdue',
+        only: HANDLING_STATUSES,
+        reason: '超过处置时限，已上报街道督办',
+        handleLate: true,
+      });
+      await tellSupervisors(tx, stepped, 'street', '超过处置时限，已上报街道督办', 'overdue');
+    },
+    inDatabase,
+  );
+  registerDeadlineHandler(
+    'grid.escalate',
+    async (tx, _due, _now, source) => {
+      const stepped = await systemStep(tx, source, {
+        action: 'escalate',
+        only: HANDLING_STATUSES,
+        reason: '超过处置时限一倍仍未处置，上报区级督办',
+        handleLate: true,
+      });
+      await tellSupervisors(tx, stepped, 'district', '超过处置时限一倍仍未处置，上报区级督办', 'escalated');
+    },
+    inDatabase,
+  );
+  registerDeadlineHandler('grid.feedback', async (tx, _due, _now, source) => {
+    const closed = await systemStep(tx, source, {
       action: 'auto-close',
       only: ['feedback'],
       set: sql`status = 'closed', closed_at = now()`,
