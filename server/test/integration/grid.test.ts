@@ -556,6 +556,26 @@ describe('assessment (绩效考核) and scope', () => {
     expect(dash.grids.length).toBeGreaterThan(3);
   });
 
+  it('a period given in dates counts days in Beijing time, whatever the database session’s zone', async () => {
+    const { rows: blds } = await t.db.$client.query<{ id: string }>(
+      'select id from buildings where community_id = $1 order by id limit 1',
+      [liuan],
+    );
+    const e = await report(admin, { categoryCode: 'gtest.assist', description: '跨零点的上报', buildingId: blds[0]!.id });
+    // 2026-06-02 00:30 in Beijing is still 2026-06-01 in UTC.
+    await t.db.$client.query("update grid_events set reported_at = '2026-06-01T16:30:00Z' where id = $1", [e.id]);
+    const listed = async (day: string) =>
+      (await t.call('GET', '/api/grid/events', { token: admin, query: { from: day, to: day, q: e.number } }))
+        .json()
+        .items.map((x: { id: string }) => x.id);
+    expect(await listed('2026-06-02')).toEqual([e.id]);
+    expect(await listed('2026-06-01')).toEqual([]);
+    const kpi = async (day: string) =>
+      (await t.call('GET', '/api/grid/kpis', { token: admin, query: { by: 'community', from: day, to: day } })).json().total.reports;
+    expect(await kpi('2026-06-02')).toBe(1);
+    expect(await kpi('2026-06-01')).toBe(0);
+  });
+
   it('publishes the closed-loop rate as the live measure of `003` L3P3', async () => {
     const card = await t.call('GET', '/api/evaluation/scorecard', {
       token: admin,

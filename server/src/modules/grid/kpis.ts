@@ -2,6 +2,7 @@
 // period; the dashboard counts; the closed-loop live measure for evaluation.
 import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
+import { dayStart } from '../../db/days.js';
 import type { Db, Executor } from '../../db/pool.js';
 import type { Caller } from '../../http/context.js';
 import { registerMeasures } from '../evaluation/measures.js';
@@ -38,7 +39,7 @@ async function loadRows(db: Executor, communityIds: string[], gridIds: string[] 
       reported_at, responded_at, respond_due_at, handled_at, handle_due_at, respond_overdue, handle_overdue, handle_allowed_minutes
     from grid_events
     where community_id = any(${sql.param(communityIds)}::uuid[]) ${gridIds ? sql`and grid_id = any(${sql.param(gridIds)}::uuid[])` : sql``}
-      and reported_at >= ${from}::date and reported_at < ${to}::date + 1`);
+      and reported_at >= ${dayStart(from)} and reported_at < ${dayStart(to, 1)}`);
   const now = new Date();
   return (r.rows as Record<string, unknown>[]).map((x) => {
     const reportedAt = new Date(x.reported_at as string);
