@@ -10,3 +10,10 @@ export const PLATFORM_TIME_ZONE = 'Asia/Shanghai';
 export function dayStart(day: string, plusDays = 0): SQL {
   return sql`((${day}::date + ${plusDays}::int)::timestamp at time zone ${PLATFORM_TIME_ZONE})`;
 }
+
+const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: PLATFORM_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar day (YYYY-MM-DD) of an instant in Beijing: "today" for people on the platform. */
+export function beijingDay(at: Date = new Date()): string {
+  return dayFormat.format(at);
+}

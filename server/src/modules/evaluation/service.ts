@@ -1,6 +1,7 @@
 // Evaluation (issue 4): live scorecards from measures and entered values, what-if, gap analysis,
 // roll-ups over the region tree. Scoring rules live in model.ts; measures in measures.ts.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { beijingDay } from '../../db/days.js';
 import type { Db, Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Ctx } from '../../http/context.js';
@@ -338,7 +339,7 @@ export async function enterValue(ctx: Ctx, input: ValueInput) {
     throw problems.field('body.value', '是否达到：应为 1（达到）或 0（未达到）');
   if (c.kind === 'ratio' && (input.value < 0 || input.value > 100)) throw problems.field('body.value', '比例应在 0–100（%）之间');
   if (c.kind !== 'boolean' && input.value < 0) throw problems.field('body.value', '数值不能为负');
-  if (input.referenceDate > new Date().toISOString().slice(0, 10)) throw problems.field('body.referenceDate', '数据日期不能晚于今天');
+  if (input.referenceDate > beijingDay()) throw problems.field('body.referenceDate', '数据日期不能晚于今天');
   const place = await placeOf(ctx.db, input.communityId);
   if (!place || place.gridId) throw problems.field('body.communityId', '应为社区');
   return auditedChange(

@@ -1,5 +1,6 @@
 // What other modules may ask the register about its people (they never query its tables).
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import { beijingDay } from '../../db/days.js';
 import { coalesced, coalescedPer } from '../../db/coalesce.js';
 import type { Db, Executor } from '../../db/pool.js';
 import { buildings, residents, rooms } from './schema.js';
@@ -151,7 +152,7 @@ export type ElectorateSpec =
  * registered first); or a given list of the community's active residents.
  */
 export async function electorate(db: Executor, communityId: string, spec: ElectorateSpec, asOf: Date): Promise<VoterEntry[]> {
-  const day = asOf.toISOString().slice(0, 10);
+  const day = beijingDay(asOf);
   if (spec.kind === 'residents' || spec.kind === 'list') {
     const r = await db.execute(sql`
       select id, name from residents

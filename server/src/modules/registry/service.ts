@@ -3,6 +3,7 @@
 // answered masked, and revealed only by a separate, audited call.
 import { randomBytes } from 'node:crypto';
 import { blindIndex, blindIndexes, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
+import { beijingDay } from '../../db/days.js';
 import { pgErrorCode, type Db, type Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
@@ -72,7 +73,7 @@ function presentResident(r: store.ResidentRow, caller: Caller) {
     name: r.name,
     gender: r.gender as 'male' | 'female' | null,
     birthDate: r.birthDate,
-    age: r.birthDate && r.birthDate <= new Date().toISOString().slice(0, 10) ? ageOn(r.birthDate, new Date()) : null,
+    age: r.birthDate && r.birthDate <= beijingDay() ? ageOn(r.birthDate, new Date()) : null,
     idType: r.idType,
     idNumber: r.idNumberMasked,
     phone: r.phoneMasked,
