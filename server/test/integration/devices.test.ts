@@ -208,7 +208,8 @@ describe('MQTT ingest', () => {
   });
 
   it('with an external broker (the machine’s Mosquitto) the platform reads as an ordinary client and stores what devices publish', async () => {
-    const ingest = await startExternalIngest(t.db, 'mqtt://127.0.0.1:1883', log, `jiayuan-test-${randomUUID().slice(0, 8)}`);
+    const clientId = `jiayuan-test-${randomUUID().slice(0, 8)}`;
+    const ingest = await startExternalIngest(t.db, 'mqtt://127.0.0.1:1883', log, clientId);
     try {
       const d = await register({ type: 'electricity_meter', name: '配电箱电表' });
       const dev = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { reconnectPeriod: 0 });
@@ -222,6 +223,9 @@ describe('MQTT ingest', () => {
       expect(n).toBe(1);
     } finally {
       await ingest.stop();
+      // The platform's session is persistent (it must outlive a restart); the test's must not outlive the
+      // test, or the machine's broker queues every later message for it.
+      await (await mqtt.connectAsync('mqtt://127.0.0.1:1883', { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
     }
   });
 });
