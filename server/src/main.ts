@@ -4,6 +4,7 @@ import { bootstrap } from './bootstrap.js';
 import { loadDataKeys } from './crypto/personal-data.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
+import { handleSignalsOurselves } from './db/embedded.js';
 import { buildApp } from './http/app.js';
 import type { NotifiedWorker } from './db/notified-worker.js';
 import { startSealer } from './modules/audit/service.js';
@@ -56,6 +57,7 @@ const shutdown = async (signal: string) => {
   await database.close();
   process.exit(0);
 };
+handleSignalsOurselves();
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

