@@ -7,7 +7,6 @@ import { loadConfig } from '../config.js';
 import { loadDataKeys, PREVIOUS_DATA_KEYS_ENV, type DataKeys } from '../crypto/personal-data.js';
 import { rotateDataKeys, type TableReport } from '../crypto/rotate.js';
 import { openDatabase } from '../db/database.js';
-import type { Db } from '../db/pool.js';
 import { sealPending } from '../modules/audit/service.js';
 
 // --batch-size=N: rows per batch (one UPDATE, one transaction); smaller batches hold row locks for less time.
@@ -33,8 +32,7 @@ try {
 // started here when the server is not running.
 const database = await openDatabase(cfg, (m) => console.log(m), { beside: true });
 if (database.embedded) console.log(`started the embedded PostgreSQL in ${cfg.dataDir} (do not start the server until this ends)`);
-const db: Db = database.db;
-const close = () => database.close();
+const db = database.db;
 
 console.log(
   `current key ${keys.keyId}; previous keys: ${keys.previousKeyIds.join(', ') || `none (${PREVIOUS_DATA_KEYS_ENV} is empty: only checking)`}`,
@@ -79,5 +77,5 @@ try {
   console.error('What was rewritten stays rewritten; run the command again to finish.');
   process.exitCode = 1;
 } finally {
-  await close();
+  await database.close();
 }

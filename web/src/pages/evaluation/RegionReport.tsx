@@ -3,18 +3,16 @@
 // group, the ranking, and every indicator with its mean achievement and how many communities reach
 // it. Same print rules as the community report (styles.css .print-report); 导出 Excel is the roll-up
 // workbook from the server.
-import { PrinterOutlined } from '@ant-design/icons';
-import { Button, Modal, Space } from 'antd';
 import { evaluationApi } from '../../api/evaluation';
 import type { Rollup } from '../../api/types';
 import { formatTime, todayInZone } from '../../lib/time';
 import { Radar } from './Radar';
-import { ExportXlsxButton } from './ReportModal';
+import { ExportXlsxButton, PrintPreview } from './ReportModal';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /** Mean achievement per group, and per indicator with the number of communities achieving it fully. */
-export function regionFigures(rollup: Rollup) {
+function regionFigures(rollup: Rollup) {
   const n = rollup.communities.length;
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
   const groups = rollup.groups.map((g) => ({
@@ -49,27 +47,18 @@ export function RegionReportModal({
   const ranked = [...rollup.communities].sort((a, b) => a.rank - b.rank);
   const name = rollup.region.name;
   return (
-    <Modal
+    <PrintPreview
       open={open}
-      onCancel={onClose}
-      footer={null}
-      width="100%"
-      style={{ top: 0, maxWidth: '100vw', paddingBottom: 0 }}
-      rootClassName="print-report-root"
-      title={
-        <Space className="print-hide">
-          <span>区域评价报告预览</span>
-          <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()} data-testid="region-report-print">
-            打印
-          </Button>
-          <ExportXlsxButton
-            fetch={() => evaluationApi.rollupXlsx(rollup.framework, regionId)}
-            fallbackName={`${name}社区评价汇总.xlsx`}
-            testId="rollup-export"
-          />
-        </Space>
+      onClose={onClose}
+      title="区域评价报告预览"
+      printTestId="region-report-print"
+      extra={
+        <ExportXlsxButton
+          fetch={() => evaluationApi.rollupXlsx(rollup.framework, regionId)}
+          fallbackName={`${name}社区评价汇总.xlsx`}
+          testId="rollup-export"
+        />
       }
-      destroyOnHidden
     >
       <div className="print-report" data-testid="region-report">
         <section className="report-cover">
@@ -165,6 +154,6 @@ export function RegionReportModal({
           </table>
         </section>
       </div>
-    </Modal>
+    </PrintPreview>
   );
 }

@@ -5,7 +5,7 @@
 // the @media print rules in styles.css hide the console around it. Also 导出 Excel (with the token).
 import { DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
 import { App, Button, Modal, Space } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { errorText, saveBlob, type Download } from '../../api/client';
 import { evaluationApi } from '../../api/evaluation';
 import type { Assessment, CriterionState, FrameworkSummary, IndicatorReview, Scorecard } from '../../api/types';
@@ -79,6 +79,49 @@ export function ScorecardExportButton({ communityId, framework, name }: { commun
   );
 }
 
+/**
+ * The full-screen preview every printed report opens in: 打印 (window.print(); the @media print rules
+ * in styles.css hide the console around `.print-report`) and the report's export beside it.
+ */
+export function PrintPreview({
+  open,
+  onClose,
+  title,
+  printTestId,
+  extra,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  printTestId: string;
+  extra: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <Modal
+      open={open}
+      onCancel={onClose}
+      footer={null}
+      width="100%"
+      style={{ top: 0, maxWidth: '100vw', paddingBottom: 0 }}
+      rootClassName="print-report-root"
+      title={
+        <Space className="print-hide">
+          <span>{title}</span>
+          <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()} data-testid={printTestId}>
+            打印
+          </Button>
+          {extra}
+        </Space>
+      }
+      destroyOnHidden
+    >
+      {children}
+    </Modal>
+  );
+}
+
 const REVIEW_STATE: Record<string, string> = { pending: '待审核', accepted: '通过', returned: '退回', reopened: '数据变更后重开' };
 
 function reviewText(r: IndicatorReview | undefined): string {
@@ -133,23 +176,12 @@ export function ReportModal({
   const reviews = new Map((assessment?.reviews ?? []).map((r) => [r.indicator, r]));
   const stars = card.rule === 'beijing-stars';
   return (
-    <Modal
+    <PrintPreview
       open={open}
-      onCancel={onClose}
-      footer={null}
-      width="100%"
-      style={{ top: 0, maxWidth: '100vw', paddingBottom: 0 }}
-      rootClassName="print-report-root"
-      title={
-        <Space className="print-hide">
-          <span>评价报告预览</span>
-          <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()} data-testid="report-print">
-            打印
-          </Button>
-          <ScorecardExportButton communityId={card.communityId} framework={card.framework} name={communityName} />
-        </Space>
-      }
-      destroyOnHidden
+      onClose={onClose}
+      title="评价报告预览"
+      printTestId="report-print"
+      extra={<ScorecardExportButton communityId={card.communityId} framework={card.framework} name={communityName} />}
     >
       <div className="print-report" data-testid="print-report">
         <section className="report-cover">
@@ -250,6 +282,6 @@ export function ReportModal({
           </table>
         </section>
       </div>
-    </Modal>
+    </PrintPreview>
   );
 }
