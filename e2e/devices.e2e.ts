@@ -135,6 +135,8 @@ describe('devices and alarms (物联感知)', () => {
 
     const creds = page.getByTestId('device-credentials');
     await creds.waitFor();
+    // How to connect is loaded after the dialog opens (GET /api/devices/connection): wait for it.
+    await creds.getByTestId('device-connection').waitFor();
     const shown = await creds.innerText();
     expect(shown).toContain('仅显示一次');
     expect(shown).toContain('jiayuan/devices/');
