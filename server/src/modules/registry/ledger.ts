@@ -215,6 +215,9 @@ const BATCH = 5000;
 /** INSERT batches waiting at most; checking waits while more are. */
 const IN_FLIGHT = 2;
 
+/** Imports of at least this many new residents merge the name index's pending entries when they commit. */
+const MERGE_AFTER = 1000;
+
 /** Thrown inside the import transaction to roll it back when `commit` meets an invalid row. */
 class RollBack extends Error {}
 
@@ -441,6 +444,7 @@ export async function importResidents(
     throw e;
   }
   ctx.markAudited();
+  if (inserted >= MERGE_AFTER) await store.mergePendingNameEntries(ctx.db);
   return report(true);
 }
 

@@ -437,6 +437,15 @@ export async function insertResidentColumns(db: Executor, communityId: string, c
         as t(id, resident_id, room_id, relation, household_head, moved_in_on)`);
 }
 
+/**
+ * Merges the name index's pending entries (schema.ts, residents_name_grams_idx) into the index, so
+ * that searches after a large import do not scan them. Outside the import's transaction: it only
+ * reorganises the index, and a merge by autovacuum or another session at the same time is harmless.
+ */
+export async function mergePendingNameEntries(db: Executor) {
+  await db.execute(sql`select gin_clean_pending_list('residents_name_grams_idx'::regclass)`);
+}
+
 /** The building or room whose plate code this is. */
 export async function findByPlate(db: Executor, communityId: string, code: string) {
   const [b] = await db
