@@ -156,9 +156,7 @@ export const residents = pgTable(
     // (fastupdate off: 100,000 residents 6.4 s → 2.9 s on this machine). Every search scans what is
     // pending, so the list is kept small (PostgreSQL's default 4 MB gave name search p95 27 ms at 1M
     // residents) and an import merges it when it commits (ledger.ts).
-    index('residents_name_grams_idx')
-      .using('gin', t.communityId, t.nameGrams)
-      .with({ fastupdate: true, gin_pending_list_limit: 256 }),
+    index('residents_name_grams_idx').using('gin', t.communityId, t.nameGrams).with({ fastupdate: true, gin_pending_list_limit: 256 }),
     index('residents_initials_idx').using('btree', t.communityId, t.nameInitials.op('text_pattern_ops')),
     index('residents_pinyin_idx').using('btree', t.communityId, t.namePinyin.op('text_pattern_ops')),
     index('residents_tags_idx').using('gin', t.tags),
