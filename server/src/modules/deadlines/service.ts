@@ -133,66 +133,74 @@ export interface DeadlineWorker {
 }
 
 /**
- * `loops` batches are fired at once (each its own transaction and connection, each its own part of the
- * deadlines): with PostgreSQL on several cores a wave of deadlines falling due together (100,000 at
- * one moment in the bench) is worked off in parallel.
+ * `loops` loops fire deadlines at once, each its own part of them (each batch its own transaction and
+ * connection): with PostgreSQL on several cores a wave of deadlines falling due together (100,000 at
+ * one moment in the bench) is worked off in parallel. Each loop sleeps until the earliest deadline of
+ * its own part and goes on by itself: a loop that woke a moment early, or finished its part first,
+ * does not wait for the others.
  */
 export function startDeadlineWorker(db: Db, onError: (e: unknown) => void, sweepMs = 500, loops = 2, batch = 25_000): DeadlineWorker {
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let busy = false;
 
-  const plan = async () => {
-    const r = await db.execute(
-      sql`select extract(epoch from min(due_at) - now()) * 1000 as ms from deadlines where attempts < ${MAX_ATTEMPTS}`,
-    );
-    const ms = (r.rows[0] as { ms: string | null }).ms;
-    const wait = ms === null ? sweepMs : Math.max(0, Math.min(sweepMs, Number(ms)));
-    if (!stopped) {
-      clearTimeout(timer);
-      timer = setTimeout(tick, wait);
-    }
-  };
-  const tick = () => {
-    if (stopped || busy) return;
-    busy = true;
-    running = (async () => {
-      try {
-        await Promise.all(
-          Array.from({ length: loops }, async (_, index) => {
-            while (!stopped && (await fireDue(db, new Date(), batch, { index, of: loops })) > 0) {
-              /* keep firing */
-            }
-          }),
-        );
-      } catch (e) {
-        onError(e);
+  const loop = (index: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> = Promise.resolve();
+    let busy = false;
+    const partOf = loops > 1 ? sql`and get_byte(uuid_send(id), 15) % ${loops} = ${index}` : sql``;
+
+    const plan = async () => {
+      const r = await db.execute(
+        sql`select extract(epoch from min(due_at) - now()) * 1000 as ms from deadlines where attempts < ${MAX_ATTEMPTS} ${partOf}`,
+      );
+      const ms = (r.rows[0] as { ms: string | null }).ms;
+      // A timer may fire up to a millisecond early: the next deadline must be due when the loop looks.
+      const wait = ms === null ? sweepMs : Math.max(0, Math.min(sweepMs, Math.ceil(Number(ms)) + 1));
+      if (!stopped) {
+        clearTimeout(timer);
+        timer = setTimeout(tick, wait);
       }
-      try {
-        await plan();
-      } catch (e) {
-        onError(e);
-        if (!stopped) timer = setTimeout(tick, sweepMs);
-      } finally {
-        busy = false;
-      }
-    })();
+    };
+    const tick = () => {
+      // Woken while firing: the plan that follows the firing sees what was scheduled meanwhile.
+      if (stopped || busy) return;
+      busy = true;
+      running = (async () => {
+        try {
+          // A batch short of the limit took every row of this part that was due when it started.
+          while (!stopped && (await fireDue(db, new Date(), batch, { index, of: loops })) === batch) {
+            /* keep firing */
+          }
+        } catch (e) {
+          onError(e);
+        }
+        try {
+          await plan();
+        } catch (e) {
+          onError(e);
+          if (!stopped) timer = setTimeout(tick, sweepMs);
+        } finally {
+          busy = false;
+        }
+      })();
+    };
+    return {
+      tick,
+      async stop() {
+        clearTimeout(timer);
+        await running;
+      },
+    };
   };
-  // A local change that scheduled deadlines re-plans at once (it may be earlier than the timer).
-  const unsubscribe = onWake(CHANNEL, () => {
-    if (!busy) {
-      clearTimeout(timer);
-      tick();
-    }
-  });
-  tick();
+
+  const all = Array.from({ length: loops }, (_, index) => loop(index));
+  // A local change that scheduled deadlines re-plans at once (it may be earlier than the timers).
+  const unsubscribe = onWake(CHANNEL, () => all.forEach((l) => l.tick()));
+  all.forEach((l) => l.tick());
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
       unsubscribe();
-      await running;
+      await Promise.all(all.map((l) => l.stop()));
     },
   };
 }
