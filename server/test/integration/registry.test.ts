@@ -131,6 +131,46 @@ describe('residents: personal data protected by default', () => {
     expect(await find(makeIdNumber('990102', '19720815', 32))).toEqual([]);
   });
 
+  it('records every search and list, with what it found and without what was searched for', async () => {
+    const id = makeIdNumber('990102', '19720815', 51);
+    await t.call('POST', '/api/residents', {
+      token: admin,
+      body: { regionId: liuan, ...person({ name: '司马记录', idNumber: id, phone: '13698760051' }) },
+    });
+    const before = (await t.db.$client.query("select coalesce(max(id::text), '') as last from audit_log where action = 'resident.list'"))
+      .rows[0].last as string;
+    const searches = [
+      { q: id, kind: 'id' },
+      { q: '13698760051', kind: 'phone' },
+      { q: '司马记', kind: 'text' },
+      { q: 'smjl', kind: 'pinyin' },
+      { q: '不存在的人名', kind: 'text' },
+      { q: '', kind: 'all' },
+    ];
+    const answers = [];
+    for (const { q } of searches) {
+      const res = await t.call('GET', '/api/residents', { token: admin, query: { q, pageSize: '5' } });
+      expect(res.statusCode).toBe(200);
+      answers.push(res.json() as { items: { homes: unknown[] }[]; total: number });
+    }
+    const { rows } = await t.db.$client.query(
+      "select actor_name, actor_roles, outcome, target_type, scope_path, detail from audit_log where action = 'resident.list' and id::text > $1 order by id",
+      [before],
+    );
+    expect(rows).toHaveLength(searches.length);
+    rows.forEach((r, i) => {
+      expect(r).toMatchObject({ outcome: 'success', target_type: 'resident', actor_roles: ['community_admin'] });
+      expect(r.detail).toEqual({ kind: searches[i]!.kind, returned: answers[i]!.items.length, total: answers[i]!.total });
+    });
+    expect(answers.map((a) => a.total).slice(0, 4)).toEqual([1, 1, 1, 1]);
+    expect(answers[4]!.total).toBe(0);
+    expect(answers[5]!.items).toHaveLength(5);
+    expect(answers[5]!.total).toBeGreaterThan(5);
+    expect(JSON.stringify(rows)).not.toContain(id);
+    expect(JSON.stringify(rows)).not.toContain('13698760051');
+    expect(JSON.stringify(rows)).not.toContain('司马');
+  });
+
   it('reveals the full numbers only to roles allowed to, and records every reveal', async () => {
     const id = makeIdNumber('990102', '19801224', 41);
     const created = (

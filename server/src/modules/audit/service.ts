@@ -128,6 +128,24 @@ export async function appendListReadAudit(db: Db, input: AuditInput): Promise<st
   return insertEntry(db, input, true); // the sealer chains it on its next sweep, not woken for every search
 }
 
+/**
+ * The same entry as appendListReadAudit, as an INSERT to run inside the read's own statement (a WITH
+ * item): the read and its record are one round trip and commit together. `detail` is SQL, so that it
+ * can count what the statement found. The statement's implicit transaction commits without waiting
+ * for the log flush, as appendListReadAudit's does; the caller must not run it inside a transaction
+ * that writes anything else.
+ */
+export function listReadAuditStatement(input: Omit<AuditInput, 'detail'>, detail: SQL): SQL {
+  const e = entryRow(uuidv7(), new Date(), input);
+  return sql`insert into audit_log (id, occurred_at, actor_id, actor_name, actor_roles, ip, user_agent, action, target_type, target_id,
+      scope_path, outcome, status_code, detail)
+    select ${e.id}::uuid, ${e.occurredAt.toISOString()}::timestamptz, ${e.actorId}::uuid, ${e.actorName}::text,
+      ${sql.param(e.actorRoles)}::text[], ${e.ip}::text, ${e.userAgent}::text, ${e.action}::text, ${e.targetType}::text,
+      ${e.targetId}::text, ${e.scopePath}::text, ${e.outcome}::text, ${e.statusCode}::int, ${detail}
+    from (select set_config('synchronous_commit', 'off', true)) as async_commit
+    returning id`;
+}
+
 /** Links up to `limit` unsealed entries into the chain, oldest first. Returns how many it sealed. */
 export async function sealPending(db: Db, limit = 1000): Promise<number> {
   return db.transaction(async (tx) => {

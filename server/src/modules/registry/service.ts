@@ -2,6 +2,7 @@
 // Personal data (`004` 5.1 安全性): ID numbers and phones are stored encrypted, found by blind index,
 // answered masked, and revealed only by a separate, audited call.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { blindIndex, blindIndexes, decrypt, encrypt, type DataKeys } from '../../crypto/personal-data.js';
 import { beijingDay } from '../../db/days.js';
 import { pgErrorCode, type Db, type Executor } from '../../db/pool.js';
@@ -9,7 +10,7 @@ import { uuidv7 } from '../../db/ids.js';
 import type { Caller, Ctx } from '../../http/context.js';
 import { problems, type FieldError } from '../../http/errors.js';
 import { hasPermission } from '../accounts/model.js';
-import { appendListReadAudit, auditedChange } from '../audit/service.js';
+import { appendListReadAudit, auditedChange, listReadAuditStatement, type AuditInput } from '../audit/service.js';
 import { emit } from '../events/service.js';
 import { dataScope, pathOfPlace, placeOf, regionNames } from '../regions/service.js';
 import {
@@ -280,12 +281,12 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
     else if (/^[a-zA-Z]+$/.test(q)) f.pinyin = q.toLowerCase();
     else f.text = q;
   }
-  const r = await store.searchResidents(ctx.db, w, f, query.pageSize, (query.page - 1) * query.pageSize);
   // Listing people is a read of personal data: recorded, without the search text (it may be a number),
   // committed before the answer leaves (asynchronously flushed: see appendListReadAudit). The sealer
-  // chains it on its next sweep rather than being woken for every search. The record and the page's
-  // addresses are written and read at once, on two connections: one round trip less per search.
-  const audited = appendListReadAudit(ctx.db, {
+  // chains it on its next sweep rather than being woken for every search. A search writes the record
+  // in its own statement (one round trip); a plain list, whose count is a walk of its own, after it.
+  const kind = f.idNumberIndex ? 'id' : f.phoneIndex ? 'phone' : f.pinyin ? 'pinyin' : f.text ? 'text' : 'all';
+  const entry: Omit<AuditInput, 'detail'> = {
     caller: ctx.caller,
     ip: ctx.ip,
     userAgent: ctx.userAgent,
@@ -295,15 +296,13 @@ export async function searchResidents(ctx: Ctx, keys: DataKeys, query: ResidentQ
     scopePath: ctx.caller.regionPath,
     outcome: 'success',
     statusCode: 200,
-    detail: {
-      kind: f.idNumberIndex ? 'id' : f.phoneIndex ? 'phone' : f.pinyin ? 'pinyin' : f.text ? 'text' : 'all',
-      returned: r.items.length,
-      total: r.total,
-    },
-  });
-  const [homes] = await Promise.all([store.currentAddresses(ctx.db, r.items), audited]);
+  };
+  const r = await store.searchResidents(ctx.db, w, f, query.pageSize, (query.page - 1) * query.pageSize, (found) =>
+    listReadAuditStatement(entry, sql`jsonb_build_object('kind', ${kind}::text, 'returned', ${found.returned}, 'total', ${found.total})`),
+  );
+  if (!r.audited) await appendListReadAudit(ctx.db, { ...entry, detail: { kind, returned: r.items.length, total: r.total } });
   ctx.markAudited();
-  return { items: r.items.map((x) => ({ ...presentResident(x, ctx.caller), homes: homes.get(x.id) ?? [] })), total: r.total };
+  return { items: r.items.map((x) => ({ ...presentResident(x, ctx.caller), homes: x.homes })), total: r.total };
 }
 
 export async function residentDetail(ctx: Ctx, id: string) {

@@ -1,7 +1,7 @@
 // SQL for the register's tables. Only the registry module reads or writes them.
 import { and, asc, count, desc, eq, ilike, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Executor } from '../../db/pool.js';
+import type { Db, Executor } from '../../db/pool.js';
 import { nameQueryGrams } from './model.js';
 import { buildings, residencies, residents, rooms, units } from './schema.js';
 
@@ -49,7 +49,36 @@ export interface ResidentFilter {
 }
 
 /** One page of the residents matching `f` in scope (by community, name, id), and how many match in all. */
-export async function searchResidents(db: Executor, w: Within, f: ResidentFilter, limit: number, offset: number) {
+/** A current home of a resident, as lists show it. */
+export interface Home {
+  address: string;
+  relation: string;
+}
+
+/**
+ * A resident's current homes (room address and relation), head-of-household homes first, as a column
+ * of a query over `residents` (named so: Drizzle leaves a lone table's columns unqualified, which
+ * inside this subquery would read as the residencies' own).
+ */
+const homes = sql<Home[]>`(select coalesce(json_agg(json_build_object('address', r.address, 'relation', rs.relation)
+                  order by rs.household_head desc, rs.moved_in_on desc nulls last), '[]'::json)
+     from residencies rs join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
+    where rs.community_id = residents.community_id and rs.resident_id = residents.id and rs.moved_out_on is null)`;
+
+/**
+ * Residents in scope matching the filter, a page of them with their current homes, and how many
+ * match. A search (`f` has a text, pinyin or exact-match key) runs as one statement, which also
+ * writes `audit` — the read's audit entry, given the SQL of what was returned and found — so that the
+ * search and its record are one round trip; `audited` tells whether it did.
+ */
+export async function searchResidents(
+  db: Db,
+  w: Within,
+  f: ResidentFilter,
+  limit: number,
+  offset: number,
+  audit?: (found: { returned: SQL; total: SQL }) => SQL,
+): Promise<{ items: (ResidentRow & { homes: Home[] })[]; total: number; audited: boolean }> {
   const conds: SQL[] = [within(residents, w)];
   if (f.communityId) conds.push(eq(residents.communityId, f.communityId));
   if (f.gridId) conds.push(eq(residents.gridId, f.gridId));
@@ -60,7 +89,9 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
   if (f.text) {
     const pat = `%${f.text.replace(/[\\%_]/g, '\\$&')}%`;
     const ids = sql.param(w.communityIds);
-    const grams = nameQueryGrams(f.text);
+    // No name holds a digit (names are written in characters, `·` and letters): a fragment with one is
+    // part of an address (楼栋、单元、房号), and the name index is not asked.
+    const grams = /\d/.test(f.text) ? [] : nameQueryGrams(f.text);
     // A name or a current home's address matches. Written as a union of the two lookups, each by its
     // own index, not as `name ilike … or exists (…)`, which PostgreSQL can only answer by testing
     // every resident in scope. Names: the scope and the name's pieces in one GIN index (nameGrams),
@@ -85,24 +116,13 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
   }
   const where = and(...conds);
   const order = (t: { communityId: AnyPgColumn; name: AnyPgColumn; id: AnyPgColumn }) => [asc(t.communityId), asc(t.name), asc(t.id)];
-  if (f.idNumberIndex || f.phoneIndex) {
-    // An exact match (blind index): a few rows at most, so the page tells the count.
-    const items = await db
-      .select()
-      .from(residents)
-      .where(where)
-      .orderBy(...order(residents))
-      .limit(limit)
-      .offset(offset);
-    if (items.length < limit && (items.length > 0 || offset === 0)) return { items, total: offset + items.length };
-    const [total] = await db.select({ n: count() }).from(residents).where(where);
-    return { items, total: total?.n ?? 0 };
-  }
-  if (!f.text && !f.pinyin) {
+  const withHomes = <T>(rows: { resident: ResidentRow; homes: Home[] | null; total?: T }[]) =>
+    rows.map((r) => ({ ...r.resident, homes: r.homes ?? [] }));
+  if (!f.text && !f.pinyin && !f.idNumberIndex && !f.phoneIndex) {
     // Everyone in scope (perhaps with a tag): the page and the count are two different walks.
-    const [items, [total]] = await Promise.all([
+    const [rows, [total]] = await Promise.all([
       db
-        .select()
+        .select({ resident: residents, homes })
         .from(residents)
         .where(where)
         .orderBy(...order(residents))
@@ -110,9 +130,10 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
         .offset(offset),
       db.select({ n: count() }).from(residents).where(where),
     ]);
-    return { items, total: total?.n ?? 0 };
+    return { items: withHomes(rows), total: total?.n ?? 0, audited: false };
   }
-  // A search: its hits are found once, then counted and paged in the same statement.
+  // A search: its hits are found once, then counted and paged in the same statement (an exact match
+  // by blind index finds a few rows at most), with the audit entry.
   const hits = db
     .$with('hits')
     .as(db.select({ communityId: residents.communityId, id: residents.id, name: residents.name }).from(residents).where(where));
@@ -124,16 +145,23 @@ export async function searchResidents(db: Executor, w: Within, f: ResidentFilter
       .limit(limit)
       .offset(offset),
   );
+  const entry = audit
+    ? [
+        db
+          .$with('audit_entry', { id: sql<string>`id` })
+          .as(audit({ returned: sql`(select count(*) from page)`, total: sql`(select count(*) from hits)` })),
+      ]
+    : [];
   const rows = await db
-    .with(hits, page)
-    .select({ resident: residents, total: sql<number>`(select count(*) from ${hits})`.mapWith(Number) })
+    .with(hits, page, ...entry)
+    .select({ resident: residents, homes, total: sql<number>`(select count(*) from ${hits})`.mapWith(Number) })
     .from(page)
     .innerJoin(residents, and(eq(residents.communityId, page.communityId), eq(residents.id, page.id)))
     .orderBy(...order(page));
-  if (rows.length > 0) return { items: rows.map((r) => r.resident), total: rows[0]!.total };
-  if (offset === 0) return { items: [], total: 0 };
+  if (rows.length > 0) return { items: withHomes(rows), total: rows[0]!.total, audited: !!audit };
+  if (offset === 0) return { items: [], total: 0, audited: !!audit };
   const [total] = await db.select({ n: count() }).from(residents).where(where);
-  return { items: [], total: total?.n ?? 0 };
+  return { items: [], total: total?.n ?? 0, audited: !!audit };
 }
 
 export async function insertResident(db: Executor, row: typeof residents.$inferInsert): Promise<ResidentRow> {
@@ -165,28 +193,6 @@ export async function currentHomes(db: Executor, communityId: string, residentId
     .innerJoin(rooms, and(eq(rooms.communityId, residencies.communityId), eq(rooms.id, residencies.roomId)))
     .where(and(eq(residencies.communityId, communityId), eq(residencies.residentId, residentId)))
     .orderBy(desc(residencies.movedInOn));
-}
-
-/** Where each of a page of residents lives now (their current residencies' room addresses), in one query. */
-export async function currentAddresses(
-  db: Executor,
-  people: { communityId: string; id: string }[],
-): Promise<Map<string, { address: string; relation: string }[]>> {
-  const out = new Map<string, { address: string; relation: string }[]>();
-  if (!people.length) return out;
-  const r = await db.execute(sql`
-    select rs.resident_id, r.address, rs.relation from residencies rs
-    join unnest(${sql.param(people.map((p) => p.communityId))}::uuid[], ${sql.param(people.map((p) => p.id))}::uuid[]) as p(c, i)
-      on rs.community_id = p.c and rs.resident_id = p.i
-    join rooms r on r.community_id = rs.community_id and r.id = rs.room_id
-    where rs.moved_out_on is null
-    order by rs.resident_id, rs.household_head desc, rs.moved_in_on desc nulls last`);
-  for (const x of r.rows as { resident_id: string; address: string; relation: string }[]) {
-    const list = out.get(x.resident_id) ?? [];
-    list.push({ address: x.address, relation: x.relation });
-    out.set(x.resident_id, list);
-  }
-  return out;
 }
 
 export async function findBuilding(db: Executor, id: string): Promise<BuildingRow | undefined> {
