@@ -21,9 +21,10 @@ import { evaluationBench } from './evaluation.js';
 import { gridBench } from './grid.js';
 import { democracyBench } from './democracy.js';
 import { devicesBench } from './devices.js';
+import { externalBrokerBench } from './mqtt-external.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
-/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid, democracy, devices); unset runs all. */
+/** `BENCH_ONLY=grid,evaluation` runs only those sections (regions, registry, evaluation, grid, democracy, devices, mqtt-external); unset runs all. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const section = (name: string) => ONLY.size === 0 || ONLY.has(name);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -248,6 +249,16 @@ async function main() {
       inflight: Number(process.env.BENCH_DEVICE_INFLIGHT ?? 10),
       rate: Number(process.env.BENCH_DEVICE_RATE ?? 15_000),
       pacedSeconds: Number(process.env.BENCH_DEVICE_PACED_SECONDS ?? 8),
+    });
+
+  // Only with a broker to use (BENCH_MQTT_URL, e.g. mqtt://127.0.0.1:1883): the bench assumes no server of its own.
+  if (section('mqtt-external') && process.env.BENCH_MQTT_URL)
+    await externalBrokerBench({
+      db,
+      app,
+      print,
+      url: process.env.BENCH_MQTT_URL,
+      messages: Number(process.env.BENCH_MQTT_EXTERNAL_MESSAGES ?? 20_000),
     });
 
   await app.close();

@@ -230,6 +230,74 @@ describe('MQTT ingest', () => {
   });
 });
 
+describe('external broker: many messages in flight, each acknowledged only once stored', () => {
+  const BROKER = 'mqtt://127.0.0.1:1883';
+  const until = async (done: () => Promise<boolean>, ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (await done()) return true;
+    return false;
+  };
+  const stored = async (key: string, since: Date) =>
+    (await t.db.$client.query('select count(*)::int as n from telemetry where key = $1 and ts >= $2', [key, since])).rows[0].n as number;
+
+  it('stores every message of a burst from ten publishers (one at a time, the broker dropped what queued past its limit)', async () => {
+    const clientId = `jiayuan-test-${randomUUID().slice(0, 8)}`;
+    const ingest = await startExternalIngest(t.db, BROKER, log, clientId);
+    const publishers = await Promise.all(Array.from({ length: 10 }, () => mqtt.connectAsync(BROKER, { reconnectPeriod: 0 })));
+    try {
+      const meters = await Promise.all(Array.from({ length: 20 }, (_, i) => register({ type: 'water_meter', name: `楼道水表 ${i + 1}` })));
+      const n = 2000;
+      const t0 = new Date(Date.now() - 3_600_000);
+      // Each reading has its own time: stored twice, it would still be one row.
+      await Promise.all(
+        publishers.map(async (p, k) => {
+          for (let i = k; i < n; i += publishers.length)
+            await p.publishAsync(
+              `jiayuan/devices/${meters[i % meters.length]!.id}/telemetry`,
+              JSON.stringify({ ts: new Date(t0.getTime() + i * 1000).toISOString(), values: { burst_m3: i } }),
+              { qos: 1 },
+            );
+        }),
+      );
+      await until(async () => (await stored('burst_m3', t0)) >= n, 30_000);
+      expect(await stored('burst_m3', t0)).toBe(n);
+    } finally {
+      await Promise.all(publishers.map((p) => p.endAsync()));
+      await ingest.stop();
+      await (await mqtt.connectAsync(BROKER, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
+    }
+  });
+
+  it('a message the database refuses is not acknowledged: the broker sends it again until it is stored, once', async () => {
+    const clientId = `jiayuan-test-${randomUUID().slice(0, 8)}`;
+    const ingest = await startExternalIngest(t.db, BROKER, log, clientId);
+    const dev = await mqtt.connectAsync(BROKER, { reconnectPeriod: 0 });
+    // New rows with this key break a constraint (NOT VALID: the rows already there are not checked).
+    await t.db.$client.query("alter table telemetry add constraint telemetry_test_refuse check (key <> 'refused_kwh') not valid");
+    let dropped = false;
+    try {
+      const d = await register({ type: 'electricity_meter', name: '拒收电表' });
+      const at = new Date(Date.now() - 60_000);
+      await dev.publishAsync(`jiayuan/devices/${d.id}/telemetry`, JSON.stringify({ ts: at.toISOString(), values: { refused_kwh: 7 } }), {
+        qos: 1,
+      });
+      // Refused: the platform drops its connection instead of acknowledging; reconnected (every 2 s),
+      // it is sent the message again and refused again.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await stored('refused_kwh', at)).toBe(0);
+      await t.db.$client.query('alter table telemetry drop constraint telemetry_test_refuse');
+      dropped = true;
+      expect(await until(async () => (await stored('refused_kwh', at)) === 1, 15_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await stored('refused_kwh', at)).toBe(1);
+    } finally {
+      if (!dropped) await t.db.$client.query('alter table telemetry drop constraint if exists telemetry_test_refuse');
+      await dev.endAsync();
+      await ingest.stop();
+      await (await mqtt.connectAsync(BROKER, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
+    }
+  });
+});
+
 describe('the live alarm centre (Server-Sent Events)', () => {
   it('needs an account, and pushes an alarm of the caller’s communities as it is raised', async () => {
     expect((await t.call('GET', '/api/alarms/stream')).statusCode).toBe(401);

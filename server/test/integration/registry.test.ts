@@ -147,7 +147,7 @@ describe('residents: personal data protected by default', () => {
       { q: '不存在的人名', kind: 'text' },
       { q: '', kind: 'all' },
     ];
-    const answers = [];
+    const answers: { items: { homes: unknown[] }[]; total: number }[] = [];
     for (const { q } of searches) {
       const res = await t.call('GET', '/api/residents', { token: admin, query: { q, pageSize: '5' } });
       expect(res.statusCode).toBe(200);
