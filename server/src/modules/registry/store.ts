@@ -89,9 +89,7 @@ export async function searchResidents(
   if (f.text) {
     const pat = `%${f.text.replace(/[\\%_]/g, '\\$&')}%`;
     const ids = sql.param(w.communityIds);
-    // No name holds a digit (names are written in characters, `·` and letters): a fragment with one is
-    // part of an address (楼栋、单元、房号), and the name index is not asked.
-    const grams = /\d/.test(f.text) ? [] : nameQueryGrams(f.text);
+    const grams = nameQueryGrams(f.text);
     // A name or a current home's address matches. Written as a union of the two lookups, each by its
     // own index, not as `name ilike … or exists (…)`, which PostgreSQL can only answer by testing
     // every resident in scope. Names: the scope and the name's pieces in one GIN index (nameGrams),
