@@ -47,6 +47,21 @@ export async function runMigrations(db: Db): Promise<void> {
   }
 }
 
+/**
+ * Runs independent reads at once on a pool (each on a connection of its own), one after another inside
+ * a transaction: a transaction is one connection, on which node-postgres would queue them anyway (and
+ * warns that pg 9 will refuse to).
+ */
+export async function concurrently<T extends readonly unknown[]>(
+  db: Executor,
+  reads: readonly [...{ [K in keyof T]: () => Promise<T[K]> }],
+): Promise<T> {
+  if ((db as { $client?: unknown }).$client instanceof pg.Pool) return (await Promise.all(reads.map((r) => r()))) as unknown as T;
+  const out: unknown[] = [];
+  for (const r of reads) out.push(await r());
+  return out as unknown as T;
+}
+
 /** The PostgreSQL SQLSTATE of an error, looking through Drizzle's wrapping (`cause`). */
 export function pgErrorCode(e: unknown): string | undefined {
   for (let x = e as { code?: unknown; cause?: unknown } | undefined, i = 0; x && i < 5; x = x.cause as typeof x, i++)

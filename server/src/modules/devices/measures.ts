@@ -7,6 +7,7 @@
 // - `003` L3P1 (智能监控) from the online cameras placed at the register's buildings.
 // "Online" is a device heard from (any telemetry) within the last 24 hours: `devices.last_seen_at`.
 import { sql } from 'drizzle-orm';
+import { concurrently } from '../../db/pool.js';
 import { registerMeasures } from '../evaluation/measures.js';
 import { RESPONSE_LIMIT_MINUTES } from './model.js';
 
@@ -62,8 +63,9 @@ const ratio = (n: number, d: number) => (d > 0 ? { value: pct(n, d), numerator: 
 registerMeasures<Loaded>(
   async (db, communityIds) => {
     const ids = sql`${sql.param(communityIds)}::uuid[]`;
-    const [resp, park, lights, register, saving, iot, monitoring] = await Promise.all([
-      db.execute(sql`
+    const [resp, park, lights, register, saving, iot, monitoring] = await concurrently(db, [
+      () =>
+        db.execute(sql`
         select community_id, count(*)::int as cases,
           count(*) filter (where coalesce(arrived_at, acknowledged_at) <= first_at + make_interval(mins => ${RESPONSE_LIMIT_MINUTES}))::int as within,
           percentile_cont(0.9) within group (order by extract(epoch from coalesce(arrived_at, acknowledged_at, now()) - first_at) / 60)::float8 as p90
@@ -71,7 +73,8 @@ registerMeasures<Loaded>(
         where community_id = any(${ids}) and type in ('sos', 'fall') and first_at >= now() - interval '365 days'
         group by community_id`),
       // Occupancy counts only the sensors whose `occupied` reading is less than a day old (true or 1 = occupied).
-      db.execute(sql`
+      () =>
+        db.execute(sql`
         select d.community_id, count(*)::int as spots, count(*) filter (where d.attributes->>'shared' = 'true')::int as shared,
           count(l.device_id)::int as reporting, count(*) filter (where l.value in ('true'::jsonb, '1'::jsonb))::int as occupied
         from devices d
@@ -79,18 +82,21 @@ registerMeasures<Loaded>(
           and l.ts >= now() - interval '24 hours'
         where d.community_id = any(${ids}) and d.type = 'parking_sensor' and d.status = 'active'
         group by d.community_id`),
-      db.execute(sql`
+      () =>
+        db.execute(sql`
         select community_id, count(*)::int as n from devices
         where community_id = any(${ids}) and type = 'street_light' and status = 'active' group by community_id`),
       // The public lighting register (地、物): a facility of kind street_light is one light, or a group of
       // `capacity` lights (a road's lamps, the landscape lights of a garden).
-      db.execute(sql`
+      () =>
+        db.execute(sql`
         select community_id, sum(coalesce(capacity, 1))::int as n from facilities
         where community_id = any(${ids}) and kind = 'street_light' and status = 'in_service' group by community_id`),
       // Per smart light: kWh used = the sum of the increases of its cumulative `energy` reading over the
       // last 365 days (a drop is a replaced or reset meter and adds nothing); the baseline over the same
       // hours = baseline watts × baseline hours a day × days / 1000.
-      db.execute(sql`
+      () =>
+        db.execute(sql`
         with e as (
           select t.community_id, t.device_id, t.ts,
             t.value - lag(t.value) over (partition by t.community_id, t.device_id order by t.ts) as delta
@@ -112,12 +118,14 @@ registerMeasures<Loaded>(
         select community_id, count(*)::int as lights, sum(used)::float8 as actual, sum(watts * per_day * hours / 24 / 1000)::float8 as baseline
         from b where hours >= ${MIN_SPAN_HOURS} and watts > 0 and per_day > 0
         group by community_id`),
-      db.execute(sql`
+      () =>
+        db.execute(sql`
         select community_id, type, count(*)::int as n from devices
         where community_id = any(${ids}) and type = any(${sql.param(IOT_KINDS.map((k) => k.type))}::text[]) and status = 'active'
           and last_seen_at >= now() - interval '24 hours'
         group by community_id, type`),
-      db.execute(sql`
+      () =>
+        db.execute(sql`
         select b.community_id, count(*)::int as buildings, count(c.building_id)::int as covered
         from buildings b
         left join (

@@ -14,7 +14,7 @@
 // key is registered its criterion takes an entered value with evidence, like any other. Registered but
 // named by no criterion (informational, computed only when asked for by key): devices.parking-occupancy
 // (L2P4), devices.monitoring-coverage (L3P1).
-import type { Executor } from '../../db/pool.js';
+import { concurrently, type Executor } from '../../db/pool.js';
 
 export interface MeasureValue {
   /** Percent for ratios, a count, minutes; for boolean criteria `met` decides. */
@@ -63,12 +63,13 @@ export async function measureValues(db: Executor, keys: string[], communityIds: 
     const r = measures.get(k);
     return r ? [r] : [];
   });
-  const loads = new Map<Registered['load'], Promise<unknown>>();
-  for (const r of wanted) if (!loads.has(r.load)) loads.set(r.load, r.load(db, communityIds));
+  const loaders = [...new Set(wanted.map((r) => r.load))];
+  const results = await concurrently(
+    db,
+    loaders.map((load) => () => load(db, communityIds)),
+  );
+  const loads = new Map(loaders.map((load, i) => [load, results[i]]));
   const out = new Map<string, Map<string, MeasureValue>>();
-  for (const r of wanted) {
-    const loaded = await loads.get(r.load)!;
-    out.set(r.spec.key, new Map(communityIds.map((id) => [id, r.spec.value(loaded, id)])));
-  }
+  for (const r of wanted) out.set(r.spec.key, new Map(communityIds.map((id) => [id, r.spec.value(loads.get(r.load), id)])));
   return out;
 }

@@ -2,7 +2,7 @@
 // roll-ups over the region tree. Scoring rules live in model.ts; measures in measures.ts.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { beijingDay } from '../../db/days.js';
-import type { Db, Executor } from '../../db/pool.js';
+import { concurrently, type Db, type Executor } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Ctx } from '../../http/context.js';
 import { problems } from '../../http/errors.js';
@@ -147,7 +147,10 @@ interface Inputs {
 async function loadInputs(db: Executor, f: Framework, communityIds: string[]): Promise<Inputs> {
   const computedAt = new Date().toISOString();
   const keys = [...new Set([...f.criteria.values()].flatMap((x) => (x.criterion.measure ? [x.criterion.measure] : [])))];
-  const [entered, measured] = await Promise.all([currentValues(db, communityIds, f.code), measureValues(db, keys, communityIds)]);
+  const [entered, measured] = await concurrently(db, [
+    () => currentValues(db, communityIds, f.code),
+    () => measureValues(db, keys, communityIds),
+  ]);
   return { computedAt, entered, measured };
 }
 

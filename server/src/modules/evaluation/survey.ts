@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.js';
-import { pgErrorCode } from '../../db/pool.js';
+import { concurrently, pgErrorCode } from '../../db/pool.js';
 import { uuidv7 } from '../../db/ids.js';
 import type { Ctx } from '../../http/context.js';
 import { problems } from '../../http/errors.js';
@@ -189,26 +189,28 @@ async function results(db: Executor, s: SurveyRow) {
       from evaluation_survey_answers a cross join lateral jsonb_each_text(a.scores) d
      where a.community_id = ${s.communityId} and a.survey_id = ${s.id}
      group by 1, 2`);
-  const [[{ respondents }], eligible, comments] = await Promise.all([
-    db
-      .execute<{ respondents: number }>(
-        sql`select count(*)::int as respondents from evaluation_survey_respondents where community_id = ${s.communityId} and survey_id = ${s.id}`,
-      )
-      .then((r) => r.rows as [{ respondents: number }]),
-    eligibleResidents(db, s.communityId),
-    db
-      .select({ comment: evaluationSurveyAnswers.comment })
-      .from(evaluationSurveyAnswers)
-      .where(
-        and(
-          eq(evaluationSurveyAnswers.communityId, s.communityId),
-          eq(evaluationSurveyAnswers.surveyId, s.id),
-          sql`${evaluationSurveyAnswers.comment} is not null`,
-        ),
-      )
-      // Sorted by text, not by insertion, so the order says nothing about who answered when.
-      .orderBy(evaluationSurveyAnswers.comment)
-      .limit(500),
+  const [[{ respondents }], eligible, comments] = await concurrently(db, [
+    () =>
+      db
+        .execute<{ respondents: number }>(
+          sql`select count(*)::int as respondents from evaluation_survey_respondents where community_id = ${s.communityId} and survey_id = ${s.id}`,
+        )
+        .then((r) => r.rows as [{ respondents: number }]),
+    () => eligibleResidents(db, s.communityId),
+    () =>
+      db
+        .select({ comment: evaluationSurveyAnswers.comment })
+        .from(evaluationSurveyAnswers)
+        .where(
+          and(
+            eq(evaluationSurveyAnswers.communityId, s.communityId),
+            eq(evaluationSurveyAnswers.surveyId, s.id),
+            sql`${evaluationSurveyAnswers.comment} is not null`,
+          ),
+        )
+        // Sorted by text, not by insertion, so the order says nothing about who answered when.
+        .orderBy(evaluationSurveyAnswers.comment)
+        .limit(500),
   ]);
   let all = 0;
   let allN = 0;
