@@ -64,6 +64,10 @@ export async function cancelDeadlines(tx: Executor, communityId: string, subject
     delete from deadlines where community_id = ${communityId} and subject_id = ${subjectId} and kind like ${kindPrefix + '%'}`);
 }
 
+/** Deadlines of one of `of` disjoint parts, by the last byte of the id (which is random). */
+const inPart = (part?: { index: number; of: number }) =>
+  part && part.of > 1 ? sql`and get_byte(uuid_send(id), 15) % ${part.of} = ${part.index}` : sql``;
+
 /**
  * Fire up to `limit` due deadlines in one transaction; returns how many fired. `part` takes only the
  * deadlines of one of `of` disjoint parts (by the last byte of the id, which is random), so parallel
@@ -79,7 +83,7 @@ export async function fireDue(db: Db, now: Date = new Date(), limit = 5000, part
   const pick = sql`
     select ctid from deadlines
     where due_at <= ${now.toISOString()}::timestamptz and attempts < ${MAX_ATTEMPTS}
-      ${part && part.of > 1 ? sql`and get_byte(uuid_send(id), 15) % ${part.of} = ${part.index}` : sql``}
+      ${inPart(part)}
     order by due_at limit ${limit}`;
   try {
     return await transaction(db, async (tx) => {
@@ -146,11 +150,11 @@ export function startDeadlineWorker(db: Db, onError: (e: unknown) => void, sweep
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> = Promise.resolve();
     let busy = false;
-    const partOf = loops > 1 ? sql`and get_byte(uuid_send(id), 15) % ${loops} = ${index}` : sql``;
+    const part = { index, of: loops };
 
     const plan = async () => {
       const r = await db.execute(
-        sql`select extract(epoch from min(due_at) - now()) * 1000 as ms from deadlines where attempts < ${MAX_ATTEMPTS} ${partOf}`,
+        sql`select extract(epoch from min(due_at) - now()) * 1000 as ms from deadlines where attempts < ${MAX_ATTEMPTS} ${inPart(part)}`,
       );
       const ms = (r.rows[0] as { ms: string | null }).ms;
       // A timer may fire up to a millisecond early: the next deadline must be due when the loop looks.
@@ -167,7 +171,7 @@ export function startDeadlineWorker(db: Db, onError: (e: unknown) => void, sweep
       running = (async () => {
         try {
           // A batch short of the limit took every row of this part that was due when it started.
-          while (!stopped && (await fireDue(db, new Date(), batch, { index, of: loops })) === batch) {
+          while (!stopped && (await fireDue(db, new Date(), batch, part)) === batch) {
             /* keep firing */
           }
         } catch (e) {

@@ -1,6 +1,7 @@
 // Pure rules of grid governance (`003` L3P3: 问题发现、事件上报跟踪、智能派单、线下处置、问题反馈、
 // 绩效考核的完整闭环; `002` #30; `004` 5.2.4): the state machine, routing, duplicate suspicion and the
 // assessment figures. No I/O; tested in model.test.ts.
+import { beijingDay } from '../../db/days.js';
 
 export const STATUSES = {
   reported: '待受理',
@@ -224,9 +225,7 @@ export function kpis(events: readonly KpiEvent[]): Kpis {
 
 /** Event number: date (Asia/Shanghai) and a sequence, e.g. 20261203-000123. */
 export function eventNumber(at: Date, seq: number): string {
-  const local = new Date(at.getTime() + 8 * 3600_000);
-  const d = local.toISOString().slice(0, 10).replaceAll('-', '');
-  return `${d}-${String(seq).padStart(6, '0')}`;
+  return `${beijingDay(at).replaceAll('-', '')}-${String(seq).padStart(6, '0')}`;
 }
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -1566,21 +1566,22 @@ let deadlinesRegistered = false;
 export function registerGridDeadlines(): void {
   if (deadlinesRegistered) return;
   deadlinesRegistered = true;
-  // The steps that only append history and tell supervisors work in the database alone ({ rows: false }).
-  const inDatabase = { rows: false };
-  registerDeadlineHandler(
-    'grid.respond',
-    async (tx, _due, _now, source) => {
-      const stepped = await systemStep(tx, source, {
-        action: 'overdue',
-        only: ['reported'],
-        reason: '超过受理时限未受理',
-        respondLate: true,
-      });
-      await tellSupervisors(tx, stepped, 'community', '超过受理时限未受理', 'triage');
-    },
-    inDatabase,
-  );
+  // A missed limit appends its step to each event's history and tells the level it goes to, in the
+  // database alone ({ rows: false }): the reason is both the step's and the digest's.
+  const missed = (
+    kind: string,
+    step: { action: Action; only: readonly Status[]; reason: string; respondLate?: boolean; handleLate?: boolean },
+    level: 'community' | 'street' | 'district',
+    view: string,
+  ) =>
+    registerDeadlineHandler(
+      kind,
+      async (tx, _due, _now, source) => {
+        await tellSupervisors(tx, await systemStep(tx, source, step), level, step.reason, view);
+      },
+      { rows: false },
+    );
+  missed('grid.respond', { action: 'overdue', only: ['reported'], reason: '超过受理时限未受理', respondLate: true }, 'community', 'triage');
   registerDeadlineHandler('grid.warn', async (tx, due, _now, source) => {
     await systemStep(tx, source, { action: 'warn', only: HANDLING_STATUSES, reason: '即将超过处置时限' });
     await tellHandlers(tx, due);
@@ -1601,31 +1602,17 @@ export function registerGridDeadlines(): void {
       ),
     );
   });
-  registerDeadlineHandler(
+  missed(
     'grid.handle',
-    async (tx, _due, _now, source) => {
-      const stepped = await systemStep(tx, source, {
-        action: 'overdue',
-        only: HANDLING_STATUSES,
-        reason: '超过处置时限，已上报街道督办',
-        handleLate: true,
-      });
-      await tellSupervisors(tx, stepped, 'street', '超过处置时限，已上报街道督办', 'overdue');
-    },
-    inDatabase,
+    { action: 'overdue', only: HANDLING_STATUSES, reason: '超过处置时限，已上报街道督办', handleLate: true },
+    'street',
+    'overdue',
   );
-  registerDeadlineHandler(
+  missed(
     'grid.escalate',
-    async (tx, _due, _now, source) => {
-      const stepped = await systemStep(tx, source, {
-        action: 'escalate',
-        only: HANDLING_STATUSES,
-        reason: '超过处置时限一倍仍未处置，上报区级督办',
-        handleLate: true,
-      });
-      await tellSupervisors(tx, stepped, 'district', '超过处置时限一倍仍未处置，上报区级督办', 'escalated');
-    },
-    inDatabase,
+    { action: 'escalate', only: HANDLING_STATUSES, reason: '超过处置时限一倍仍未处置，上报区级督办', handleLate: true },
+    'district',
+    'escalated',
   );
   registerDeadlineHandler('grid.feedback', async (tx, _due, _now, source) => {
     const closed = await systemStep(tx, source, {

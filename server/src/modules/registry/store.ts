@@ -48,7 +48,6 @@ export interface ResidentFilter {
   communityId?: string;
 }
 
-/** One page of the residents matching `f` in scope (by community, name, id), and how many match in all. */
 /** A current home of a resident, as lists show it. */
 export interface Home {
   address: string;
@@ -114,8 +113,7 @@ export async function searchResidents(
   }
   const where = and(...conds);
   const order = (t: { communityId: AnyPgColumn; name: AnyPgColumn; id: AnyPgColumn }) => [asc(t.communityId), asc(t.name), asc(t.id)];
-  const withHomes = <T>(rows: { resident: ResidentRow; homes: Home[] | null; total?: T }[]) =>
-    rows.map((r) => ({ ...r.resident, homes: r.homes ?? [] }));
+  const withHomes = (rows: { resident: ResidentRow; homes: Home[] | null }[]) => rows.map((r) => ({ ...r.resident, homes: r.homes ?? [] }));
   if (!f.text && !f.pinyin && !f.idNumberIndex && !f.phoneIndex) {
     // Everyone in scope (perhaps with a tag): the page and the count are two different walks.
     const [rows, [total]] = await Promise.all([
@@ -156,10 +154,11 @@ export async function searchResidents(
     .from(page)
     .innerJoin(residents, and(eq(residents.communityId, page.communityId), eq(residents.id, page.id)))
     .orderBy(...order(page));
-  if (rows.length > 0) return { items: withHomes(rows), total: rows[0]!.total, audited: !!audit };
-  if (offset === 0) return { items: [], total: 0, audited: !!audit };
+  const audited = audit !== undefined;
+  if (rows.length > 0) return { items: withHomes(rows), total: rows[0]!.total, audited };
+  if (offset === 0) return { items: [], total: 0, audited };
   const [total] = await db.select({ n: count() }).from(residents).where(where);
-  return { items: [], total: total?.n ?? 0, audited: !!audit };
+  return { items: [], total: total?.n ?? 0, audited };
 }
 
 export async function insertResident(db: Executor, row: typeof residents.$inferInsert): Promise<ResidentRow> {
