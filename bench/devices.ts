@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../server/src/db/pool.js';
@@ -468,6 +469,39 @@ export async function devicesBench(opts: {
     while (latencies.size < n && Date.now() < end) await new Promise<void>((r) => ((waiter = r), setTimeout(r, 50)));
   };
 
+  /** CPU and ingest transactions over one load run (started before it is asked for, closed on its answer). */
+  const startWindow = () => {
+    reset();
+    const cpu0 = cpuSnapshot();
+    const parent0 = process.cpuUsage();
+    // Every round trip of an alarm's transaction, and its way to the SSE stream, waits for a turn of this loop.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    return (r: { acked: number; seconds: number; cpuMs: number }) => {
+      const cpu1 = cpuSnapshot();
+      const parent = process.cpuUsage(parent0);
+      loop.disable();
+      const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+      return {
+        eventLoopDelayMs: { p50: ms(loop.percentile(50)), p90: ms(loop.percentile(90)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+        cpu: {
+          machineBusy: Math.round(((cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total)) * 100) + '%',
+          brokerProcessCores: Math.round(((parent.user + parent.system) / 1e6 / r.seconds) * 100) / 100,
+          clientProcessCores: Math.round((r.cpuMs / 1000 / r.seconds) * 100) / 100,
+        },
+        ingestTransactions: {
+          count: stats.tx,
+          meanBatch: Math.round(r.acked / Math.max(1, stats.tx)),
+          meanMs: Math.round((stats.txMs / Math.max(1, stats.tx)) * 10) / 10,
+          shareOfWallClock: Math.round((stats.txMs / 1000 / r.seconds) * 100) + '%',
+          statements: Object.fromEntries(
+            [...stats.statements].map(([l, s]) => [l, { n: s.n, meanMs: Math.round((s.ms / s.n) * 10) / 10, totalMs: Math.round(s.ms) }]),
+          ),
+        },
+      };
+    };
+  };
+
   const C = opts.connections;
   // Child slots: 0..total-1 load devices, total.. alarm devices.
   const first = await ask({ cmd: 'connect', port: broker.port!, from: 0, ids: loadIds.slice(0, C), wave: 500 }, 'connected');
@@ -487,17 +521,13 @@ export async function devicesBench(opts: {
   const perDevice = Math.ceil(opts.messages / C);
   const base = Date.now() - 10 * 60_000;
   const txBefore = Object.fromEntries(Object.entries(ingestStats.rejected));
-  reset();
-  const cpu0 = cpuSnapshot();
-  const parentCpu0 = process.cpuUsage();
+  const window0 = startWindow();
   const loadAlarms = Array.from({ length: CLOSED_ALARMS }, (_, a) => total + IDLE_ALARMS + a);
   const run = await ask(
     { cmd: 'load', perDevice, seqStart: 0, inflight: opts.inflight, rate: 0, base, loadDevices: C, alarms: loadAlarms, alarmEveryMs: 100 },
     'loaded',
   );
-  const cpu1 = cpuSnapshot();
-  const parentCpu = process.cpuUsage(parentCpu0);
-  const txStats = { tx: stats.tx, txMs: stats.txMs, statements: [...stats.statements].map(([l, x]) => [l, { ...x }] as const) };
+  const saturating = window0(run);
   await waitLatencies(IDLE_ALARMS + run.alarmsSent, 15_000);
   const underLoad = alarmIds
     .slice(IDLE_ALARMS, IDLE_ALARMS + run.alarmsSent)
@@ -526,6 +556,7 @@ export async function devicesBench(opts: {
     { length: ALARM_DEVICES - IDLE_ALARMS - CLOSED_ALARMS },
     (_, a) => total + IDLE_ALARMS + CLOSED_ALARMS + a,
   );
+  const window1 = startWindow();
   const paced = await ask(
     {
       cmd: 'load',
@@ -540,6 +571,7 @@ export async function devicesBench(opts: {
     },
     'loaded',
   );
+  const pacedWindow = window1(paced);
   await waitLatencies(IDLE_ALARMS + run.alarmsSent + paced.alarmsSent, 15_000);
   const atRate = pacedAlarms
     .slice(0, paced.alarmsSent)
@@ -658,7 +690,6 @@ export async function devicesBench(opts: {
     opts.maxConnections + ALARM_DEVICES,
   );
 
-  const busy = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
   note({
     acked: run.acked,
     seconds: Math.round(run.seconds * 100) / 100,
@@ -669,19 +700,7 @@ export async function devicesBench(opts: {
     rejectedBefore: txBefore,
     rejectedAfter: ingestStats.rejected,
     heldRunErrors: heldRun && heldRun.kind === 'loaded' ? heldRun.errors : null,
-    cpu: {
-      machineBusy: Math.round(busy * 100) + '%',
-      brokerProcessCores: Math.round(((parentCpu.user + parentCpu.system) / 1e6 / run.seconds) * 100) / 100,
-      clientProcessCores: Math.round((run.cpuMs / 1000 / run.seconds) * 100) / 100,
-    },
-    ingestTransactions: {
-      count: txStats.tx,
-      meanBatch: Math.round(run.acked / Math.max(1, txStats.tx)),
-      meanMs: Math.round((txStats.txMs / Math.max(1, txStats.tx)) * 10) / 10,
-      shareOfWallClock: Math.round((txStats.txMs / 1000 / run.seconds) * 100) + '%',
-      statements: Object.fromEntries(
-        txStats.statements.map(([l, s]) => [l, { n: s.n, meanMs: Math.round((s.ms / s.n) * 10) / 10, totalMs: Math.round(s.ms) }]),
-      ),
-    },
   });
+  note({ run: 'saturating', ...saturating });
+  note({ run: 'paced', ...pacedWindow });
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireDue } from '../../src/modules/deadlines/service.js';
 import { dispatchBatch } from '../../src/modules/events/service.js';
 import { startEmbeddedBroker, startExternalIngest, type MqttIngest } from '../../src/modules/devices/mqtt.js';
+import { authenticateDevice, ingest } from '../../src/modules/devices/service.js';
 import { freePort } from '../../src/db/embedded.js';
 import pg from 'pg';
 import { setupTestApp, type TestApp } from '../helpers.js';
@@ -99,6 +100,32 @@ describe('rules → alarms', () => {
     // A new fire is a new alarm.
     await send(d, { values: { smoke: true } });
     expect((await alarmsOf(d.id)).filter((a) => (a as unknown as { status: string }).status === 'active')).toHaveLength(1);
+  });
+
+  it('alarm messages queued behind a batch being written go together, each counted, in order (a fire cleared and raised again within a batch)', async () => {
+    const d = await register({ type: 'smoke_detector', name: '3栋楼道烟感' });
+    const device = (await authenticateDevice(t.db, d.id, d.credentials.password))!;
+    // The community's rules are loaded (the alarm lane needs them) by a first, routine message.
+    await ingest(t.db, device, { ts: Date.now() - 10_000, values: { smoke: false } });
+    const ts = Date.now() - 5_000;
+    // The first fire starts a batch of its own; the next three wait for it and are written as one batch
+    // (one multi-row upsert of the same alarm would be refused if they were not merged first).
+    const first = ingest(t.db, device, { ts, values: { smoke: true } });
+    const rest = [1, 2, 3].map((k) => ingest(t.db, device, { ts: ts + k, values: { smoke: true } }));
+    await Promise.all([first, ...rest]);
+    expect(await alarmsOf(d.id)).toMatchObject([{ type: 'fire', status: 'active', count: 4 }]);
+    // Smoke gone and back within one batch: that fire is cleared and a new one raised, in this order.
+    const holder = ingest(t.db, device, { ts: ts + 10, values: { smoke: true } });
+    const gone = ingest(t.db, device, { ts: ts + 11, values: { smoke: false } });
+    const back = ingest(t.db, device, { ts: ts + 12, values: { smoke: true } });
+    await Promise.all([holder, gone, back]);
+    const list = (await alarmsOf(d.id)) as unknown as { status: string; count: number }[];
+    expect(list.map((a) => [a.status, a.count]).sort()).toEqual([
+      ['active', 1],
+      ['cleared', 5],
+    ]);
+    const { rows } = await t.db.$client.query<{ n: string }>('select count(*) as n from telemetry where device_id = $1', [d.id]);
+    expect(Number(rows[0]!.n)).toBe(8);
   });
 
   it('a duration rule raises only after the condition held for its time (the clock is the samples’)', async () => {

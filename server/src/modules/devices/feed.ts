@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.js';
-import { emitMany } from '../events/service.js';
+import { outboxInsert } from '../events/service.js';
 
 export const FEED_CHANNEL = 'jiayuan_alarm_feed';
 /** NOTIFY payloads must stay under 8,000 bytes. */
@@ -27,12 +27,13 @@ alarmFeed.setMaxListeners(0);
 /** Record alarm changes in the caller's transaction: outbox events and the live notification. */
 export async function alarmChanges(tx: Executor, changes: AlarmChange[]): Promise<void> {
   if (!changes.length) return;
-  await emitMany(tx, changes);
   const payloads = changes.map((c) => {
     const text = JSON.stringify(c);
     return Buffer.byteLength(text) <= MAX_PAYLOAD ? text : JSON.stringify({ ...c, payload: { id: c.payload.id } });
   });
-  await tx.execute(sql`select pg_notify(${FEED_CHANNEL}, p) from unnest(${sql.param(payloads)}::text[]) as p`);
+  await tx.execute(sql`
+    with outbox_rows as (${outboxInsert(tx, changes)})
+    select pg_notify(${FEED_CHANNEL}, p) from unnest(${sql.param(payloads)}::text[]) as p`);
 }
 
 /** What arrives on the feed's channel (see `startListener` in db/listen.ts), for `alarmFeed`'s listeners. */

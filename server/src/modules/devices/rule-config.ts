@@ -235,6 +235,16 @@ const cache = new Map<string, { at: number; rules: Promise<readonly Rule[]> }>()
 /** Drops every cached rule set on this node (after a change commits). */
 export function invalidateDeviceRules(): void {
   cache.clear();
+  settled.clear();
+}
+
+/** The rule sets last loaded per community, for a look without waiting (the ingest path's choice of lane). */
+const settled = new Map<string, readonly Rule[]>();
+
+/** A device's enabled rules as last loaded on this node, without a query; undefined before the first load. */
+export function loadedRulesOf(device: { communityId: string; type: string }): Rule[] | undefined {
+  const rules = settled.get(device.communityId);
+  return rules && rulesFor(device.type, rules);
 }
 
 /**
@@ -263,9 +273,14 @@ export async function deviceRulesLookup(
       const entry = { at: now, rules };
       cache.set(id, entry);
       pending.set(id, rules);
-      rules.catch(() => {
-        if (cache.get(id) === entry) cache.delete(id);
-      });
+      rules.then(
+        (r) => {
+          if (cache.get(id) === entry) settled.set(id, r);
+        },
+        () => {
+          if (cache.get(id) === entry) cache.delete(id);
+        },
+      );
     }
   }
   const sets = new Map<string, readonly Rule[]>();
