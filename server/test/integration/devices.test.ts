@@ -118,14 +118,21 @@ describe('rules → alarms', () => {
     const holder = ingest(t.db, device, { ts: ts + 10, values: { smoke: true } });
     const gone = ingest(t.db, device, { ts: ts + 11, values: { smoke: false } });
     const back = ingest(t.db, device, { ts: ts + 12, values: { smoke: true } });
-    await Promise.all([holder, gone, back]);
-    const list = (await alarmsOf(d.id)) as unknown as { status: string; count: number }[];
+    const still = ingest(t.db, device, { ts: ts + 13, values: { smoke: true } });
+    await Promise.all([holder, gone, back, still]);
+    const list = (await alarmsOf(d.id)) as unknown as { status: string; count: number; firstAt: string; lastAt: string }[];
     expect(list.map((a) => [a.status, a.count]).sort()).toEqual([
-      ['active', 1],
+      ['active', 2],
       ['cleared', 5],
     ]);
+    // Each alarm's times are its own samples' (the 15-minute measure counts from `firstAt`).
+    expect(list.find((a) => a.status === 'active')).toMatchObject({
+      firstAt: new Date(ts + 12).toISOString(),
+      lastAt: new Date(ts + 13).toISOString(),
+    });
+    expect(list.find((a) => a.status === 'cleared')).toMatchObject({ firstAt: new Date(ts).toISOString() });
     const { rows } = await t.db.$client.query<{ n: string }>('select count(*) as n from telemetry where device_id = $1', [d.id]);
-    expect(Number(rows[0]!.n)).toBe(8);
+    expect(Number(rows[0]!.n)).toBe(9);
   });
 
   it('a duration rule raises only after the condition held for its time (the clock is the samples’)', async () => {

@@ -185,15 +185,20 @@ export function applySamples(
   rule: Rule,
   state: RuleState | undefined,
   samples: readonly Sample[],
-): { state: RuleState; outcomes: Exclude<Outcome, null>[] } {
+): { state: RuleState; outcomes: Exclude<Outcome, null>[]; times: number[] } {
   let s = state ?? initial();
   const outcomes: Exclude<Outcome, null>[] = [];
+  /** The timestamp of the sample behind each outcome (an alarm's first and last time). */
+  const times: number[] = [];
   for (const sample of samples) {
     const r = applySample(rule, s, sample);
     s = r.state;
-    if (r.outcome) outcomes.push(r.outcome);
+    if (r.outcome) {
+      outcomes.push(r.outcome);
+      times.push(sample.ts);
+    }
   }
-  return { state: s, outcomes };
+  return { state: s, outcomes, times };
 }
 
 const ID = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;

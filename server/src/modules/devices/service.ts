@@ -478,7 +478,9 @@ interface Change {
   device: DeviceAuth;
   rule: Rule;
   value: unknown;
+  /** When the (first) sample behind it was taken; `lastAt`, the last, when several were merged. */
   at: number;
+  lastAt?: number;
   n: number;
 }
 type Step = { kind: 'raise' | 'update' | 'clear'; change: Change };
@@ -497,7 +499,10 @@ export function alarmSteps(outcomes: { kind: Step['kind']; change: Omit<Change, 
   const steps: Step[] = [];
   const lastUpdate = outcomes[r.length + u.length - 1];
   if (r)
-    steps.push({ kind: 'raise', change: { ...outcomes[0]!.change, ...(u ? { value: lastUpdate!.change.value } : {}), n: 1 + u.length } });
+    steps.push({
+      kind: 'raise',
+      change: { ...outcomes[0]!.change, ...(u ? { value: lastUpdate!.change.value, lastAt: lastUpdate!.change.at } : {}), n: 1 + u.length },
+    });
   else if (u) steps.push({ kind: 'update', change: { ...lastUpdate!.change, n: u.length } });
   if (c) steps.push({ kind: 'clear', change: { ...outcomes[outcomes.length - 1]!.change, n: 1 } });
   return { merged: true, steps };
@@ -516,10 +521,10 @@ async function applyRules(
   for (const { device, samples } of withRules)
     for (const rule of rulesOf(device)) {
       const before = states.get(`${device.id}/${rule.id}`);
-      const { state, outcomes } = applySamples(rule, before, samples);
+      const { state, outcomes, times } = applySamples(rule, before, samples);
       if (JSON.stringify(state) !== JSON.stringify(before)) newStates.push({ c: device.communityId, d: device.id, r: rule.id, s: state });
-      const at = samples[samples.length - 1]!.ts;
-      for (const o of outcomes) {
+      for (const [k, o] of outcomes.entries()) {
+        const at = times[k]!;
         const key = `${device.id}/${rule.alarmType}`;
         let list = perAlarm.get(key);
         if (!list) perAlarm.set(key, (list = []));
@@ -579,7 +584,7 @@ async function raiseAlarms(
     select * from unnest(${sql.param(raise.map((x) => x.device.communityId))}::uuid[], ${sql.param(raise.map(() => uuidv7()))}::uuid[],
       ${sql.param(raise.map((x) => x.device.id))}::uuid[], ${sql.param(raise.map((x) => x.rule.alarmType))}::text[],
       ${sql.param(raise.map((x) => x.rule.label))}::text[], ${sql.param(raise.map((x) => x.rule.severity))}::text[],
-      ${sql.param(raise.map((x) => iso(x.at)))}::timestamptz[], ${sql.param(raise.map((x) => iso(x.at)))}::timestamptz[],
+      ${sql.param(raise.map((x) => iso(x.at)))}::timestamptz[], ${sql.param(raise.map((x) => iso(x.lastAt ?? x.at)))}::timestamptz[],
       ${sql.param(raise.map((x) => x.n))}::int[], ${sql.param(raise.map((x) => JSON.stringify(x.value)))}::jsonb[],
       ${sql.param(raise.map((x) => x.device.gridId))}::uuid[], ${sql.param(raise.map((x) => x.device.buildingId))}::uuid[])
     on conflict (community_id, device_id, type) where status = 'active'
