@@ -28,19 +28,31 @@ export function onWake(channel: string, fn: () => void): () => void {
   return () => void wakers.get(channel)?.delete(fn);
 }
 
+const pendingAfter = new WeakMap<object, (() => void)[]>();
+
+/** Run `fn` in this process once `tx` commits (see `transaction`); never if it rolls back. */
+export function afterCommit(tx: Executor, fn: () => void): void {
+  let list = pendingAfter.get(tx);
+  if (!list) pendingAfter.set(tx, (list = []));
+  list.push(fn);
+}
+
 export function wake(channel: string): void {
   for (const w of wakers.get(channel) ?? []) w();
 }
 
-/** `db.transaction`, then wakes the workers whose rows the transaction wrote. */
+/** `db.transaction`, then wakes the workers whose rows the transaction wrote and runs its `afterCommit` callbacks. */
 export async function transaction<T>(db: Db, fn: (tx: Executor) => Promise<T>): Promise<T> {
   let channels: Set<string> | undefined;
+  let after: (() => void)[] | undefined;
   const result = await db.transaction(async (tx) => {
     const r = await fn(tx);
     channels = pendingWakes.get(tx);
+    after = pendingAfter.get(tx);
     return r;
   });
   for (const c of channels ?? []) wake(c);
+  for (const f of after ?? []) f();
   return result;
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireDue } from '../../src/modules/deadlines/service.js';
 import { dispatchBatch } from '../../src/modules/events/service.js';
 import { startEmbeddedBroker, startExternalIngest, type MqttIngest } from '../../src/modules/devices/mqtt.js';
-import { authenticateDevice, ingest } from '../../src/modules/devices/service.js';
+import { alarmFeed, authenticateDevice, ingest } from '../../src/modules/devices/service.js';
 import { freePort } from '../../src/db/embedded.js';
 import pg from 'pg';
 import { setupTestApp, type TestApp } from '../helpers.js';
@@ -356,6 +356,25 @@ describe('the live alarm centre (Server-Sent Events)', () => {
     ac.abort();
     expect(text).toContain('event: devices.alarm-raised');
     expect(text).toContain(d.id);
+  });
+
+  it('this node tells its own consoles at its commit, once: its notification coming back is not told again', async () => {
+    const heard: { topic: string; payload: { deviceId?: string } }[] = [];
+    const listen = (c: { topic: string; payload: { deviceId?: string } }) => heard.push(c);
+    alarmFeed.on('alarm', listen);
+    try {
+      const d = await register({ type: 'smoke_detector', name: '本节点烟感' });
+      const r = await send(d, { values: { smoke: true } });
+      expect(r.statusCode).toBe(202);
+      // Told at the commit, before the answer to the device.
+      expect(heard.filter((h) => h.payload.deviceId === d.id).map((h) => h.topic)).toEqual(['devices.alarm-raised']);
+      // The notification has come back meanwhile (a query on the same server after it) and was not told again.
+      await new Promise((r) => setTimeout(r, 300));
+      await t.db.$client.query('select 1');
+      expect(heard.filter((h) => h.payload.deviceId === d.id)).toHaveLength(1);
+    } finally {
+      alarmFeed.off('alarm', listen);
+    }
   });
 
   it('is announced to every node through PostgreSQL (NOTIFY at commit), not through this process', async () => {

@@ -5,8 +5,15 @@
 // without waiting for the outbox dispatcher (which one node claims per event, and which also runs the
 // linkage work). The feed is a live view: a console that was disconnected reloads the list from the
 // database, so a notification lost with a connection costs nothing durable.
+//
+// The node that made the change does not wait for its own notification to come back from the server
+// (one more turn of a busy event loop): it tells its consoles right after the commit, and skips that
+// notification when it arrives. A change committed other than through `transaction` (no callback)
+// still reaches them by the notification.
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { afterCommit } from '../../db/notified-worker.js';
 import type { Executor } from '../../db/pool.js';
 import { outboxInsert } from '../events/service.js';
 
@@ -20,6 +27,13 @@ export interface AlarmChange {
   payload: Record<string, unknown>;
 }
 
+/** This process, in the marks of its notifications; the marks of changes it told its consoles of itself. */
+const NODE = randomUUID();
+let sent = 0;
+const told = new Set<string>();
+const heardFirst = new Set<string>();
+const MAX_TOLD = 100_000;
+
 /** Alarm changes of any node, as they commit: `alarmFeed.on('alarm', (e: AlarmChange) => …)`. */
 export const alarmFeed = new EventEmitter();
 alarmFeed.setMaxListeners(0);
@@ -27,9 +41,18 @@ alarmFeed.setMaxListeners(0);
 /** Record alarm changes in the caller's transaction: outbox events and the live notification. */
 export async function alarmChanges(tx: Executor, changes: AlarmChange[]): Promise<void> {
   if (!changes.length) return;
-  const payloads = changes.map((c) => {
-    const text = JSON.stringify(c);
-    return Buffer.byteLength(text) <= MAX_PAYLOAD ? text : JSON.stringify({ ...c, payload: { id: c.payload.id } });
+  const marks = changes.map(() => `${NODE}:${++sent}`);
+  const payloads = changes.map((c, k) => {
+    const text = JSON.stringify({ ...c, mark: marks[k] });
+    return Buffer.byteLength(text) <= MAX_PAYLOAD ? text : JSON.stringify({ ...c, payload: { id: c.payload.id }, mark: marks[k] });
+  });
+  afterCommit(tx, () => {
+    if (told.size > MAX_TOLD) told.clear(); // notifications lost with a connection: forget, at worst tell twice
+    for (const [k, c] of changes.entries()) {
+      if (heardFirst.delete(marks[k]!)) continue; // the notification was read before the commit's answer
+      told.add(marks[k]!);
+      alarmFeed.emit('alarm', c);
+    }
   });
   await tx.execute(sql`
     with outbox_rows as (${outboxInsert(tx, changes)})
@@ -38,5 +61,11 @@ export async function alarmChanges(tx: Executor, changes: AlarmChange[]): Promis
 
 /** What arrives on the feed's channel (see `startListener` in db/listen.ts), for `alarmFeed`'s listeners. */
 export function feedNotification(payload: string): void {
-  alarmFeed.emit('alarm', JSON.parse(payload) as AlarmChange);
+  const { mark, ...change } = JSON.parse(payload) as AlarmChange & { mark?: string };
+  if (mark !== undefined && told.delete(mark)) return; // told already, at this node's commit
+  if (mark?.startsWith(NODE)) {
+    if (heardFirst.size > MAX_TOLD) heardFirst.clear();
+    heardFirst.add(mark);
+  }
+  alarmFeed.emit('alarm', change);
 }

@@ -242,7 +242,7 @@ export function invalidateDeviceRules(): void {
 const settled = new Map<string, readonly Rule[]>();
 
 /** A device's enabled rules as last loaded on this node, without a query; undefined before the first load. */
-export function loadedRulesOf(device: { communityId: string; type: string }): Rule[] | undefined {
+export function loadedRulesOf(device: { communityId: string; type: string }): readonly Rule[] | undefined {
   const rules = settled.get(device.communityId);
   return rules && rulesFor(device.type, rules);
 }
@@ -254,7 +254,7 @@ export function loadedRulesOf(device: { communityId: string; type: string }): Ru
 export async function deviceRulesLookup(
   db: Executor,
   batch: readonly { device: { communityId: string } }[],
-): Promise<(device: { communityId: string; type: string }) => Rule[]> {
+): Promise<(device: { communityId: string; type: string }) => readonly Rule[]> {
   const now = Date.now();
   const pending = new Map<string, Promise<readonly Rule[]>>();
   const missing = new Set<string>();

@@ -288,6 +288,13 @@ export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
 ]);
 
 /** The rules that apply to a device type (defaults unless a rule set is given); a fresh array. */
-export function rulesFor(deviceType: string, rules: readonly Rule[] = DEFAULT_RULES): Rule[] {
-  return rules.filter((r) => r.deviceType === deviceType);
+/** Per rule set (the cached, frozen sets of rule-config.ts) and device type: ingest asks for every message. */
+const byType = new WeakMap<readonly Rule[], Map<string, readonly Rule[]>>();
+
+export function rulesFor(deviceType: string, rules: readonly Rule[] = DEFAULT_RULES): readonly Rule[] {
+  let types = byType.get(rules);
+  if (!types) byType.set(rules, (types = new Map()));
+  let found = types.get(deviceType);
+  if (!found) types.set(deviceType, (found = Object.freeze(rules.filter((r) => r.deviceType === deviceType))));
+  return found;
 }

@@ -511,7 +511,7 @@ export function alarmSteps(outcomes: { kind: Step['kind']; change: Omit<Change, 
 async function applyRules(
   tx: Executor,
   withRules: { device: DeviceAuth; samples: Telemetry[] }[],
-  rulesOf: (d: DeviceAuth) => Rule[],
+  rulesOf: (d: DeviceAuth) => readonly Rule[],
   stateRows: { device_id: string; rule_id: string; state: RuleState }[],
 ) {
   if (!withRules.length) return;
