@@ -41,6 +41,14 @@ export function wake(channel: string): void {
   for (const w of wakers.get(channel) ?? []) w();
 }
 
+function guarded(f: () => void) {
+  try {
+    f();
+  } catch (e) {
+    console.error('after commit:', e);
+  }
+}
+
 /** `db.transaction`, then wakes the workers whose rows the transaction wrote and runs its `afterCommit` callbacks. */
 export async function transaction<T>(db: Db, fn: (tx: Executor) => Promise<T>): Promise<T> {
   let channels: Set<string> | undefined;
@@ -51,8 +59,9 @@ export async function transaction<T>(db: Db, fn: (tx: Executor) => Promise<T>): 
     after = pendingAfter.get(tx);
     return r;
   });
-  for (const c of channels ?? []) wake(c);
-  for (const f of after ?? []) f();
+  // What was committed stays committed: a failing waker or callback is reported, never the caller's error.
+  for (const c of channels ?? []) guarded(() => wake(c));
+  for (const f of after ?? []) guarded(f);
   return result;
 }
 

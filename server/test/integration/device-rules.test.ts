@@ -2,6 +2,7 @@
 // telemetry raises alarms; disabling, reverting, history, validation and scope. Real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES_TTL_MS } from '../../src/modules/devices/rule-config.js';
+import { authenticateDevice, ingest } from '../../src/modules/devices/service.js';
 import { setupTestApp, type TestApp } from '../helpers.js';
 
 let t: TestApp;
@@ -214,6 +215,32 @@ describe('device rule configuration', () => {
     expect(
       (await t.call('GET', '/api/device-rules', { token: jiangyueAdmin })).json().rules.map((r: { id: string }) => r.id),
     ).not.toContain('temperature.low');
+  });
+
+  it('two rules of one device with the same alarm type (street and community) make one alarm, their outcomes in time order', async () => {
+    const overheat = (value: number) => ({
+      deviceType: 'smoke_detector',
+      alarmType: 'overheat',
+      label: '烟感温度过高',
+      severity: 'major',
+      kind: 'simple',
+      condition: { key: 'temperature', op: '>', value },
+    });
+    expect((await put(liuanAdmin, liuan, 'smoke.overheat', overheat(60))).statusCode).toBe(200);
+    // The street's check looks at the rules above it, not at the community's below.
+    expect((await put(binheAdmin, binhe, 'smoke.overheat_street', overheat(55))).statusCode).toBe(200);
+    const d = await register(liuanAdmin, liuan, 'smoke_detector', '厨房烟感');
+    const device = (await authenticateDevice(t.db, d.id, d.credentials.password))!;
+    const ts = Date.now() - 30_000;
+    await ingest(t.db, device, { ts, values: { temperature: 20 } });
+    // The first starts a batch; hot and cool again wait for it and are written together: both rules
+    // raise at the hot sample and clear at the cool one.
+    await Promise.all([
+      ingest(t.db, device, { ts: ts + 1, values: { temperature: 21 } }),
+      ingest(t.db, device, { ts: ts + 2, values: { temperature: 70 } }),
+      ingest(t.db, device, { ts: ts + 3, values: { temperature: 22 } }),
+    ]);
+    expect(await alarmsOf(liuanAdmin, liuan, d)).toMatchObject([{ type: 'overheat', status: 'cleared', count: 2 }]);
   });
 
   it('refuses invalid definitions with 400 naming the field', async () => {

@@ -9,7 +9,10 @@
 // The node that made the change does not wait for its own notification to come back from the server
 // (one more turn of a busy event loop): it tells its consoles right after the commit, and skips that
 // notification when it arrives. A change committed other than through `transaction` (no callback)
-// still reaches them by the notification.
+// still reaches them by the notification. Changes of one alarm made on two nodes within the same moment
+// may reach a console in either order; the alarm centre shows each alarm's state as read from the
+// database when it reloads.
+
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';

@@ -287,10 +287,10 @@ export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
   def('light.fault', 'street_light', 'light_fault', '路灯故障', 'minor', { key: 'fault', op: '==', value: true }),
 ]);
 
-/** The rules that apply to a device type (defaults unless a rule set is given); a fresh array. */
 /** Per rule set (the cached, frozen sets of rule-config.ts) and device type: ingest asks for every message. */
 const byType = new WeakMap<readonly Rule[], Map<string, readonly Rule[]>>();
 
+/** The rules that apply to a device type (defaults unless a rule set is given); frozen, shared. */
 export function rulesFor(deviceType: string, rules: readonly Rule[] = DEFAULT_RULES): readonly Rule[] {
   let types = byType.get(rules);
   if (!types) byType.set(rules, (types = new Map()));

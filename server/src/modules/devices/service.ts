@@ -320,7 +320,9 @@ const MAX_BATCH = 5000;
  *   detectors, elevator monitors), which a flood of meter and parking readings never holds up;
  * - bulk: everything else.
  * A device's messages stay in order and its rule state has one writer: while a device has messages
- * queued or being written in a lane, its next ones go to the same lane.
+ * queued or being written in a lane, its next ones go to the same lane. The alarm lane also takes the
+ * repeats of an alarm already active (on a hot day every reading over 35 °C): a flood of them makes its
+ * batches larger, not wrong.
  */
 const SAFETY_TYPES: ReadonlySet<string> = new Set<DeviceType>([
   'smoke_detector',
@@ -348,7 +350,7 @@ export function laneFor(
   values: Telemetry['values'],
 ): LaneName {
   if (heldIn) return heldIn;
-  if (rules?.some((r) => r.condition.key in values && matches(r.condition, values[r.condition.key]))) return 'alarm';
+  if (rules?.some((r) => Object.hasOwn(values, r.condition.key) && matches(r.condition, values[r.condition.key]))) return 'alarm';
   return SAFETY_TYPES.has(type) ? 'safety' : 'bulk';
 }
 
@@ -538,6 +540,9 @@ async function applyRules(
   const clear: Change[] = [];
   const oneByOne: Step[][] = [];
   for (const outcomes of perAlarm.values()) {
+    // In the order of the samples behind them: two rules of one device may share an alarm type (one
+    // defined above the community, one in it), and their outcomes interleave in time.
+    outcomes.sort((a, b) => a.change.at - b.change.at);
     const { merged, steps } = alarmSteps(outcomes);
     if (!merged) oneByOne.push(steps);
     else for (const s of steps) (s.kind === 'raise' ? raise : s.kind === 'update' ? bump : clear).push(s.change);
